@@ -1,0 +1,141 @@
+package dev.courier.common.request;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.PositiveOrZero;
+import jakarta.validation.constraints.Size;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.courier.common.validation.ValidInvocationRequest;
+
+/**
+ * An invocation request, wire format version 1 (SPEC section 2): "call this target with this body, query and headers,
+ * at your earliest convenience or at time T; send the answer to this address".
+ *
+ * <p>The same JSON document is the body of {@code POST /v1/invocations} and the value of a {@code courier.requests}
+ * record. Absent fields stay absent when the document is written again ({@code NON_NULL}), so the record on Kafka
+ * holds exactly what the caller sent plus what the accepter assigned. Defaults are applied where the request is
+ * delivered, not here. The JSON Schema is {@link #SCHEMA_RESOURCE}.
+ *
+ * @param id invocation id (a ULID), assigned by the accepter; a direct Kafka producer may set its own
+ * @param target what to call; required
+ * @param invokeType for functions: {@code sync} (default) or {@code detached}
+ * @param headers headers sent to the target (hop-by-hop and Courier control headers are removed)
+ * @param query query parameters added to the target URL
+ * @param body the request body as a JSON value; a JSON string is sent as text when {@code contentType} is not JSON
+ * @param bodyBase64 the request body as base64, for binary bodies; excludes {@code body}
+ * @param contentType media type of the body
+ * @param callback where the target's response is forwarded
+ * @param correlationId conversation id propagated to the target, the callback and the records
+ * @param deliverAt never deliver before this instant (at most 30 days ahead); excludes {@code delaySeconds}
+ * @param delaySeconds never deliver before acceptance plus this many seconds; excludes {@code deliverAt}
+ * @param expiresAt give up if not delivered by this instant; excludes {@code maxAgeSeconds}
+ * @param maxAgeSeconds give up if not delivered this many seconds after acceptance; excludes {@code expiresAt}
+ * @param timeoutSeconds per-attempt timeout, 1 to 3600 seconds (default 30)
+ * @param retry per-request retry policy, bounded by the server's maximums
+ * @param orderingKey requests with the same key are delivered one at a time, in order; also the Kafka record key
+ * @param idempotencyKey same key within the idempotency window means the same invocation
+ */
+@ValidInvocationRequest
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record InvocationRequest(
+        @Pattern(regexp = ID_PATTERN, message = "must be 1 to 128 characters from [0-9A-Za-z._~:-]") String id,
+        @NotNull @Valid Target target,
+        InvokeType invokeType,
+        Map<String, String> headers,
+        Map<String, List<String>> query,
+        JsonNode body,
+        String bodyBase64,
+        @Size(max = 255) String contentType,
+        @Valid Callback callback,
+        @Size(max = 255) String correlationId,
+        Instant deliverAt,
+        @PositiveOrZero @Max(MAX_DEFERRAL_SECONDS) Long delaySeconds,
+        Instant expiresAt,
+        @Positive Long maxAgeSeconds,
+        @Min(1) @Max(3600) Integer timeoutSeconds,
+        @Valid RetryPolicy retry,
+        @Size(min = 1, max = 255) String orderingKey,
+        @Size(min = 1, max = 255) String idempotencyKey) {
+
+    /** Classpath location of this document's JSON Schema (draft 2020-12). */
+    public static final String SCHEMA_RESOURCE = "/schema/invocation-request.v1.schema.json";
+
+    /** The furthest ahead a delivery may be deferred: 30 days. */
+    public static final long MAX_DEFERRAL_SECONDS = 30L * 24 * 60 * 60;
+
+    /** What an id may look like: safe in a URL path, a header and a Kafka key. */
+    public static final String ID_PATTERN = "^[0-9A-Za-z._~:-]{1,128}$";
+
+    /** The per-attempt timeout when the request names none. */
+    public static final int DEFAULT_TIMEOUT_SECONDS = 30;
+
+    /** This request with {@code id} set. */
+    public InvocationRequest withId(String id) {
+        return new InvocationRequest(
+                id,
+                target,
+                invokeType,
+                headers,
+                query,
+                body,
+                bodyBase64,
+                contentType,
+                callback,
+                correlationId,
+                deliverAt,
+                delaySeconds,
+                expiresAt,
+                maxAgeSeconds,
+                timeoutSeconds,
+                retry,
+                orderingKey,
+                idempotencyKey);
+    }
+
+    /** This request with {@code correlationId} set. */
+    public InvocationRequest withCorrelationId(String correlationId) {
+        return new InvocationRequest(
+                id,
+                target,
+                invokeType,
+                headers,
+                query,
+                body,
+                bodyBase64,
+                contentType,
+                callback,
+                correlationId,
+                deliverAt,
+                delaySeconds,
+                expiresAt,
+                maxAgeSeconds,
+                timeoutSeconds,
+                retry,
+                orderingKey,
+                idempotencyKey);
+    }
+
+    /** The Kafka record key: the ordering key when there is one, so that a key's requests share a partition. */
+    public String recordKey() {
+        return orderingKey != null ? orderingKey : id;
+    }
+
+    /** The correlation id to propagate: the given one, else the invocation id. */
+    public String effectiveCorrelationId() {
+        return correlationId != null ? correlationId : id;
+    }
+
+    /** The per-attempt timeout in seconds. */
+    public int effectiveTimeoutSeconds() {
+        return timeoutSeconds != null ? timeoutSeconds : DEFAULT_TIMEOUT_SECONDS;
+    }
+}

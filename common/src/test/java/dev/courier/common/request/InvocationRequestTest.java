@@ -1,0 +1,144 @@
+package dev.courier.common.request;
+
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.Set;
+import java.util.stream.Collectors;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validation;
+import jakarta.validation.Validator;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class InvocationRequestTest {
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final Validator VALIDATOR =
+            Validation.buildDefaultValidatorFactory().getValidator();
+    private static final JsonSchema SCHEMA = loadSchema();
+
+    @Test
+    void writingARequestAgainKeepsExactlyTheFieldsThatWereSent() throws Exception {
+        String sent =
+                """
+                {"target":{"type":"http","url":"https://example.com/hook","method":"PUT"},
+                 "headers":{"X-Trace":"abc"},"query":{"page":["1","2"]},
+                 "body":{"hello":["world",1,true,null]},"contentType":"application/json",
+                 "callback":{"url":"https://example.com/cb"},"deliverAt":"2026-11-22T05:31:21.392Z",
+                 "orderingKey":"customer-7"}
+                """;
+        InvocationRequest request =
+                JSON.readValue(sent, InvocationRequest.class).withId("01K1Q6K12C1BT01KRZJ000HKB9");
+
+        JsonNode written = JSON.readTree(JSON.writeValueAsBytes(request));
+
+        JsonNode expected = JSON.readTree(sent);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) expected).put("id", "01K1Q6K12C1BT01KRZJ000HKB9");
+        assertThat(written).isEqualTo(expected);
+        assertThat(request.deliverAt()).isEqualTo(Instant.parse("2026-11-22T05:31:21.392Z"));
+        assertThat(request.recordKey()).isEqualTo("customer-7");
+    }
+
+    @Test
+    void aTimestampWithAnOffsetIsReadAsTheSameInstant() throws Exception {
+        InvocationRequest request = JSON.readValue(
+                "{\"target\":{\"type\":\"http\",\"url\":\"http://a.example\"},\"deliverAt\":\"2026-11-22T07:00:00+02:00\"}",
+                InvocationRequest.class);
+        assertThat(request.deliverAt()).isEqualTo(Instant.parse("2026-11-22T05:00:00Z"));
+    }
+
+    @Test
+    void aValidRequestHasNoViolations() throws Exception {
+        assertThat(violations("{\"target\":{\"type\":\"http\",\"url\":\"http://a.example/x\"}}"))
+                .isEmpty();
+        assertThat(violations("{\"target\":{\"type\":\"function\",\"functionId\":\"ocid1.fnfunc.oc1..x\"}}"))
+                .isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "{}                                                                        | target",
+                "{'target':{}}                                                             | target.type",
+                "{'target':{'type':'http'}}                                                | target.url",
+                "{'target':{'type':'http','url':'ftp://a.example/x'}}                      | target.url",
+                "{'target':{'type':'http','url':'/relative'}}                              | target.url",
+                "{'target':{'type':'http','url':'http://u:p@a.example'}}                   | target.url",
+                "{'target':{'type':'http','url':'http://a.example','method':'FETCH'}}      | target.method",
+                "{'target':{'type':'function'}}                                            | target.functionId",
+                "{'target':{'type':'http','url':'http://a.example'},'timeoutSeconds':0}    | timeoutSeconds",
+                "{'target':{'type':'http','url':'http://a.example'},'timeoutSeconds':3601} | timeoutSeconds",
+                "{'target':{'type':'http','url':'http://a.example'},'delaySeconds':2592001} | delaySeconds",
+                "{'target':{'type':'http','url':'http://a.example'},'deliverAt':'2026-01-01T00:00:00Z','delaySeconds':5} | delaySeconds",
+                "{'target':{'type':'http','url':'http://a.example'},'expiresAt':'2026-01-01T00:00:00Z','maxAgeSeconds':5} | maxAgeSeconds",
+                "{'target':{'type':'http','url':'http://a.example'},'body':1,'bodyBase64':'AA=='} | bodyBase64",
+                "{'target':{'type':'http','url':'http://a.example'},'bodyBase64':'not base64!'} | bodyBase64",
+                "{'target':{'type':'http','url':'http://a.example'},'headers':{'X-A':'1\\r\\nX-B: 2'}} | headers",
+                "{'target':{'type':'http','url':'http://a.example'},'headers':{'Bad Name':'1'}} | headers",
+                "{'target':{'type':'http','url':'http://a.example'},'callback':{}}         | callback.url",
+                "{'target':{'type':'http','url':'http://a.example'},'callback':{'url':'x'}} | callback.url",
+                "{'target':{'type':'http','url':'http://a.example'},'retry':{'maxAttempts':0}} | retry.maxAttempts",
+                "{'target':{'type':'http','url':'http://a.example'},'orderingKey':''}      | orderingKey",
+                "{'id':'has space','target':{'type':'http','url':'http://a.example'}}      | id",
+            })
+    void eachInvalidFieldIsNamedAndTheSchemaRejectsTheSameDocument(String document, String field) throws Exception {
+        String json = document.replace('\'', '"');
+        assertThat(violations(json)).contains(field);
+        assertThat(SCHEMA.validate(JSON.readTree(json))).as("schema errors").isNotEmpty();
+    }
+
+    @Test
+    void deliveryMoreThanThirtyDaysAheadIsRefused() throws Exception {
+        String tooFar = Instant.now().plusSeconds(31L * 24 * 3600).toString();
+        assertThat(violations("{\"target\":{\"type\":\"http\",\"url\":\"http://a.example\"},\"deliverAt\":\"" + tooFar
+                        + "\"}"))
+                .containsExactly("deliverAt");
+    }
+
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "{'target':{'type':'http','url':'http://a.example/x'}}",
+                "{'target':{'type':'http','route':'billing','method':'GET'},'query':{'a':['1']}}",
+                "{'target':{'type':'function','functionId':'ocid1.fnfunc.oc1..x'},'invokeType':'detached'}",
+                "{'id':'01K1Q6K12C1BT01KRZJ000HKB9','target':{'type':'http','url':'https://a.example'},'bodyBase64':'AAEC','contentType':'application/octet-stream','callback':{'url':'https://b.example/cb','headers':{'Authorization':'Bearer x'}},'delaySeconds':10,'maxAgeSeconds':60,'timeoutSeconds':5,'retry':{'maxAttempts':3,'initialBackoffMs':100,'maxBackoffMs':1000,'multiplier':2.0},'orderingKey':'k','idempotencyKey':'i','correlationId':'c'}",
+            })
+    void theSchemaAndTheValidatorAcceptTheSameValidDocuments(String document) throws Exception {
+        String json = document.replace('\'', '"');
+        assertThat(violations(json)).isEmpty();
+        assertThat(SCHEMA.validate(JSON.readTree(json))).isEmpty();
+    }
+
+    private static Set<String> violations(String json) throws Exception {
+        InvocationRequest request = JSON.readValue(json, InvocationRequest.class);
+        Set<ConstraintViolation<InvocationRequest>> violations = VALIDATOR.validate(request);
+        return violations.stream()
+                .map(violation -> violation.getPropertyPath().toString())
+                .collect(Collectors.toSet());
+    }
+
+    private static JsonSchema loadSchema() {
+        try (InputStream in = InvocationRequest.class.getResourceAsStream(InvocationRequest.SCHEMA_RESOURCE)) {
+            return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
+                    .getSchema(in);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package dev.courier.accepter.intake;
+
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import dev.courier.accepter.config.AccepterConfig;
+import dev.courier.accepter.problem.RequestProblem;
+import dev.courier.common.http.Problem.FieldError;
+import dev.courier.common.id.Ulid;
+import dev.courier.common.request.InvocationRequest;
+import dev.courier.common.status.InvocationStatus;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+
+/** {@code POST /v1/invocations}: accept an invocation request (SPEC section 3). */
+@Path("/v1/invocations")
+public class InvocationResource {
+    private final RequestReader reader;
+    private final RequestPublisher publisher;
+    private final int maxRequestBytes;
+    private final Counter accepted;
+
+    public InvocationResource(
+            RequestReader reader, RequestPublisher publisher, AccepterConfig config, MeterRegistry registry) {
+        this.reader = reader;
+        this.publisher = publisher;
+        this.maxRequestBytes = config.maxRequestBytes();
+        this.accepted = Counter.builder("courier.accepted.requests")
+                .description("Invocation requests durably stored in Kafka and answered 202")
+                .register(registry);
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Accept an invocation request; answered once Kafka has it durably")
+    @APIResponse(responseCode = "202", description = "Stored; delivery will follow")
+    @APIResponse(responseCode = "400", description = "Malformed JSON")
+    @APIResponse(responseCode = "413", description = "Body over the configured limit")
+    @APIResponse(responseCode = "415", description = "Not application/json")
+    @APIResponse(responseCode = "422", description = "Invalid field(s), each named")
+    @APIResponse(responseCode = "503", description = "Kafka did not acknowledge in time; NOT accepted")
+    public CompletionStage<Response> accept(byte[] body, @Context HttpHeaders headers) {
+        // A chunked body has no Content-Length for BodyLimitFilter to check; its size is known only now.
+        if (body != null && body.length > maxRequestBytes) {
+            throw RequestProblem.tooLarge(maxRequestBytes);
+        }
+        InvocationRequest request = reader.read(body);
+        if (request.id() != null) {
+            throw RequestProblem.invalidFields(List.of(new FieldError(
+                    "id", "is assigned by Courier; use idempotencyKey to make a retried request harmless")));
+        }
+        InvocationRequest toStore = request.withId(Ulid.next());
+        if (toStore.correlationId() == null) {
+            String fromHeaders = Correlation.fromHeaders(headers);
+            if (fromHeaders != null) {
+                toStore = toStore.withCorrelationId(fromHeaders);
+            }
+        }
+        String id = toStore.id();
+        return publisher.publish(toStore).handle((metadata, error) -> {
+            if (error != null) {
+                throw new CompletionException(notAccepted(error));
+            }
+            accepted.increment();
+            String statusUrl = "/v1/invocations/" + id;
+            return Response.accepted(new Acceptance(id, InvocationStatus.ACCEPTED, statusUrl))
+                    .header(HttpHeaders.LOCATION, statusUrl)
+                    .build();
+        });
+    }
+
+    /** Why a request that Kafka did not acknowledge is refused; none of these is a 202. */
+    private RequestProblem notAccepted(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof RecordTooLargeException) {
+            return RequestProblem.tooLarge(maxRequestBytes);
+        }
+        if (cause instanceof TimeoutException) {
+            return RequestProblem.unavailable("Kafka did not acknowledge the request within "
+                    + publisher.timeout().toMillis()
+                    + " ms; it was not accepted and can be sent again");
+        }
+        return RequestProblem.unavailable(
+                "Kafka refused the request (" + cause.getClass().getSimpleName() + "); it was not accepted");
+    }
+}

@@ -1,0 +1,123 @@
+package dev.courier.accepter.intake;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.courier.accepter.config.AccepterConfig;
+import dev.courier.common.request.InvocationRequest;
+import io.smallrye.common.annotation.Identifier;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Publishes accepted requests to {@code courier.requests} and reports when Kafka has them durably.
+ *
+ * <p>Invariant: the returned stage completes normally only after the broker acknowledged the record with
+ * {@code acks=all}; it fails if that does not happen within {@link AccepterConfig#publishTimeout()}. Only then may
+ * the caller be told 202.
+ */
+@ApplicationScoped
+public class RequestPublisher {
+    private final KafkaProducer<String, byte[]> producer;
+    private final ObjectMapper mapper;
+    private final String topic;
+    private final Duration timeout;
+    /**
+     * {@code send()} can block (metadata not yet known, buffer full) for up to {@code max.block.ms}; it runs here so
+     * that it never blocks an HTTP event-loop thread.
+     */
+    private final ExecutorService sender = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "courier-request-publisher");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    public RequestPublisher(
+            AccepterConfig config, ObjectMapper mapper, @Identifier("default-kafka-broker") Map<String, Object> kafka) {
+        this.mapper = mapper;
+        this.topic = config.requestsTopic();
+        this.timeout = config.publishTimeout();
+        this.producer =
+                new KafkaProducer<>(producerConfig(kafka, config), new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** Producer settings: the shared {@code kafka.*} ones, then the ones this path's promise depends on. */
+    static Map<String, Object> producerConfig(Map<String, Object> kafka, AccepterConfig config) {
+        Map<String, Object> props = new HashMap<>();
+        kafka.forEach((key, value) -> {
+            if (ProducerConfig.configNames().contains(key)) {
+                props.put(key, value);
+            }
+        });
+        long timeoutMs = config.publishTimeout().toMillis();
+        long lingerMs = config.linger().toMillis();
+        // A 202 promises the record is on every in-sync replica.
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, (int) lingerMs);
+        // Give up on a record no later than the HTTP answer does, so a 503 rarely hides a late success.
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) timeoutMs);
+        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.max(1, timeoutMs - lingerMs));
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs);
+        props.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "courier-accepter");
+        return props;
+    }
+
+    /**
+     * Publishes {@code request} (which has its id) keyed by its ordering key or id. The stage completes with the
+     * record's position once the broker acknowledged it, or fails with a {@link java.util.concurrent.TimeoutException}
+     * or the producer's error.
+     */
+    public CompletionStage<RecordMetadata> publish(InvocationRequest request) {
+        byte[] value;
+        try {
+            value = mapper.writeValueAsBytes(request);
+        } catch (JsonProcessingException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, request.recordKey(), value);
+        CompletableFuture<RecordMetadata> acknowledged = new CompletableFuture<>();
+        try {
+            sender.execute(() -> {
+                try {
+                    producer.send(record, (metadata, error) -> {
+                        if (error != null) {
+                            acknowledged.completeExceptionally(error);
+                        } else {
+                            acknowledged.complete(metadata);
+                        }
+                    });
+                } catch (RuntimeException e) {
+                    acknowledged.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            acknowledged.completeExceptionally(e);
+        }
+        return acknowledged.orTimeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** How long {@link #publish} waits for the acknowledgement. */
+    public Duration timeout() {
+        return timeout;
+    }
+
+    @PreDestroy
+    void close() {
+        sender.shutdown();
+        producer.close(Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,99 @@
+package dev.courier.accepter.problem;
+
+import java.util.List;
+import jakarta.ws.rs.NotSupportedException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+
+import dev.courier.accepter.intake.Correlation;
+import dev.courier.common.http.CourierHeaders;
+import dev.courier.common.http.Problem;
+import dev.courier.common.http.Problem.FieldError;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * The accepter's one exception → response table. Every error leaves as RFC 9457 {@code application/problem+json}
+ * with the request's correlation id; no stack trace ever reaches a client.
+ *
+ * <table>
+ *   <caption>Exception to status</caption>
+ *   <tr><th>Exception</th><th>Status</th></tr>
+ *   <tr><td>{@link RequestProblem}</td><td>its own: 400, 413, 422, 503</td></tr>
+ *   <tr><td>{@link NotSupportedException}</td><td>415</td></tr>
+ *   <tr><td>other {@link WebApplicationException} (404, 405, ...)</td><td>its status</td></tr>
+ *   <tr><td>anything else</td><td>500, logged with the correlation id</td></tr>
+ * </table>
+ */
+public class ProblemMapper {
+    private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
+    private static final String TYPE_PREFIX = "urn:courier:problem:";
+
+    @ServerExceptionMapper
+    public Response requestProblem(RequestProblem problem, HttpHeaders headers, UriInfo uri) {
+        String correlationId = Correlation.forError(headers);
+        if (problem.status() >= 500) {
+            LOG.warnf("request not accepted [correlationId=%s]: %s", correlationId, problem.getMessage());
+        }
+        return respond(new Problem(
+                TYPE_PREFIX + problem.type(),
+                problem.title(),
+                problem.status(),
+                problem.getMessage(),
+                uri.getPath(),
+                correlationId,
+                problem.errors().isEmpty() ? null : problem.errors()));
+    }
+
+    @ServerExceptionMapper
+    public Response unsupportedMediaType(NotSupportedException e, HttpHeaders headers, UriInfo uri) {
+        String sent = headers.getHeaderString(HttpHeaders.CONTENT_TYPE);
+        return respond(new Problem(
+                TYPE_PREFIX + "unsupported-media-type",
+                "Unsupported media type",
+                415,
+                "the body must be application/json, not " + (sent == null ? "(no Content-Type)" : sent),
+                uri.getPath(),
+                Correlation.forError(headers),
+                List.of(new FieldError("Content-Type", "must be application/json"))));
+    }
+
+    @ServerExceptionMapper
+    public Response webApplication(WebApplicationException e, HttpHeaders headers, UriInfo uri) {
+        int status = e.getResponse().getStatus();
+        Response.Status known = Response.Status.fromStatusCode(status);
+        String title = known != null ? known.getReasonPhrase() : "HTTP " + status;
+        return respond(new Problem(
+                TYPE_PREFIX + title.toLowerCase().replace(' ', '-'),
+                title,
+                status,
+                title + ": " + e.getMessage(),
+                uri.getPath(),
+                Correlation.forError(headers),
+                null));
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Throwable e, HttpHeaders headers, UriInfo uri) {
+        String correlationId = Correlation.forError(headers);
+        LOG.errorf(e, "unexpected error [correlationId=%s]", correlationId);
+        return respond(new Problem(
+                TYPE_PREFIX + "internal",
+                "Internal error",
+                500,
+                "an unexpected error occurred; quote the correlation id when reporting it",
+                uri.getPath(),
+                correlationId,
+                null));
+    }
+
+    private static Response respond(Problem problem) {
+        return Response.status(problem.status())
+                .type(CourierHeaders.PROBLEM_JSON)
+                .header(CourierHeaders.CORRELATION_ID, problem.correlationId())
+                .entity(problem)
+                .build();
+    }
+}

@@ -1,0 +1,71 @@
+package dev.courier.accepter.problem;
+
+import java.util.List;
+
+import dev.courier.common.http.Problem.FieldError;
+
+/**
+ * A request the accepter refuses, with the status and problem type it is answered with. Thrown by the intake and
+ * turned into {@code application/problem+json} by {@link ProblemMapper}; the request was not accepted.
+ */
+public class RequestProblem extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    private final int status;
+    private final String type;
+    private final String title;
+    private final transient List<FieldError> errors;
+
+    private RequestProblem(int status, String type, String title, String detail, List<FieldError> errors) {
+        super(detail, null, false, false);
+        this.status = status;
+        this.type = type;
+        this.title = title;
+        this.errors = List.copyOf(errors);
+    }
+
+    /** 400: the body is not a JSON document (or is empty). */
+    public static RequestProblem malformed(String detail) {
+        return new RequestProblem(400, "malformed-request", "Malformed request", detail, List.of());
+    }
+
+    /** 422: the document is JSON but one or more fields are invalid; each is named. */
+    public static RequestProblem invalidFields(List<FieldError> errors) {
+        String detail = errors.stream()
+                .map(error -> error.field() + ": " + error.message())
+                .reduce((a, b) -> a + "; " + b)
+                .orElse("invalid request");
+        return new RequestProblem(422, "invalid-field", "Invalid request field", detail, errors);
+    }
+
+    /** 413: the body is larger than {@code limit} bytes. */
+    public static RequestProblem tooLarge(long limit) {
+        return new RequestProblem(
+                413,
+                "too-large",
+                "Request too large",
+                "the request body is larger than the limit of " + limit + " bytes",
+                List.of(new FieldError("body", "larger than " + limit + " bytes")));
+    }
+
+    /** 503: Kafka did not acknowledge the request in time; it was NOT accepted and may be sent again. */
+    public static RequestProblem unavailable(String detail) {
+        return new RequestProblem(503, "unavailable", "Service unavailable", detail, List.of());
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String type() {
+        return type;
+    }
+
+    public String title() {
+        return title;
+    }
+
+    public List<FieldError> errors() {
+        return errors;
+    }
+}

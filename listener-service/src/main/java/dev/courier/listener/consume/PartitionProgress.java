@@ -1,0 +1,50 @@
+package dev.courier.listener.consume;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The offsets of one partition that are dispatched but not yet committable. Records complete out of order; the
+ * committable position only ever moves over a contiguous run of completed offsets.
+ *
+ * <p>Invariant: commit only the contiguous completed prefix. A gap means an unfinished call, and committing past it
+ * would lose that call if this listener crashed.
+ *
+ * <p>Not thread-safe: used by the consumer thread only.
+ */
+final class PartitionProgress {
+    /** Dispatched offsets in the order they were read (ascending). */
+    private final ArrayDeque<Long> pending = new ArrayDeque<>();
+
+    private final Map<Long, Boolean> done = new HashMap<>();
+    private long committable = -1;
+
+    /** Records that {@code offset} was dispatched. Offsets arrive in ascending order. */
+    void dispatched(long offset) {
+        pending.addLast(offset);
+        done.put(offset, Boolean.FALSE);
+    }
+
+    /** Records that {@code offset}'s outcome is durable, and advances the committable position if it can. */
+    void completed(long offset) {
+        if (done.replace(offset, Boolean.TRUE) == null) {
+            return; // not tracked: dispatched before a rebalance took the partition away
+        }
+        while (!pending.isEmpty() && done.get(pending.peekFirst())) {
+            long head = pending.pollFirst();
+            done.remove(head);
+            committable = head + 1;
+        }
+    }
+
+    /** The position to commit (the next offset to read after a restart), or -1 if nothing completed yet. */
+    long committable() {
+        return committable;
+    }
+
+    /** Whether every dispatched offset has completed. */
+    boolean idle() {
+        return pending.isEmpty();
+    }
+}

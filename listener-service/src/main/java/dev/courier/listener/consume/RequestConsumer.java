@@ -1,0 +1,290 @@
+package dev.courier.listener.consume;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import dev.courier.listener.config.ListenerConfig;
+import dev.courier.listener.dispatch.Dispatcher;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jboss.logging.Logger;
+
+/**
+ * Reads {@code courier.requests} and keeps up to {@code max-in-flight} deliveries running at once, whatever the
+ * number of partitions; commits each partition's contiguous completed prefix, at most once per commit interval.
+ *
+ * <p>One thread owns the Kafka consumer (it is not thread-safe). Deliveries complete on other threads and report back
+ * through a queue that this thread drains. When every slot is taken, records already read wait in a backlog and the
+ * partitions are paused, so memory stays bounded by one poll.
+ */
+@ApplicationScoped
+public class RequestConsumer implements Runnable {
+    private static final Logger LOG = Logger.getLogger(RequestConsumer.class);
+    /** Poll timeout when records are waiting for a free slot: short, so a freed slot is used promptly. */
+    private static final Duration POLL_WHILE_FULL = Duration.ofMillis(5);
+
+    private static final Duration POLL = Duration.ofMillis(100);
+
+    private final Dispatcher dispatcher;
+    private final ListenerConfig config;
+    private final Map<String, Object> consumerConfig;
+    private final ConcurrentLinkedQueue<Completion> completions = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    // Owned by the consumer thread.
+    private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
+    private final Map<TopicPartition, Long> committed = new HashMap<>();
+    private final ArrayDeque<ConsumerRecord<String, byte[]>> backlog = new ArrayDeque<>();
+    private KafkaConsumer<String, byte[]> consumer;
+    private long lastCommitNanos;
+
+    private volatile boolean running;
+    private volatile Thread thread;
+
+    public RequestConsumer(
+            Dispatcher dispatcher,
+            ListenerConfig config,
+            MeterRegistry registry,
+            @Identifier("default-kafka-broker") Map<String, Object> kafka) {
+        this.dispatcher = dispatcher;
+        this.config = config;
+        this.consumerConfig = consumerConfig(kafka, config);
+        Gauge.builder("courier.inflight.calls", inFlight, AtomicInteger::get)
+                .description("Deliveries in flight in this listener")
+                .register(registry);
+    }
+
+    /** Consumer settings: the shared {@code kafka.*} ones, then those that at-least-once delivery depends on. */
+    static Map<String, Object> consumerConfig(Map<String, Object> kafka, ListenerConfig config) {
+        Map<String, Object> props = new HashMap<>();
+        kafka.forEach((key, value) -> {
+            if (ConsumerConfig.configNames().contains(key)) {
+                props.put(key, value);
+            }
+        });
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+        // Offsets are committed by hand, only for records whose outcome is durable.
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // A new consumer group must not skip requests that were accepted before it first started.
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(500, config.maxInFlight()));
+        return props;
+    }
+
+    void start(@Observes StartupEvent event) {
+        running = true;
+        thread = new Thread(this, "courier-request-consumer");
+        thread.start();
+    }
+
+    void stop(@Observes ShutdownEvent event) throws InterruptedException {
+        running = false;
+        Thread owner = thread;
+        if (owner != null) {
+            KafkaConsumer<String, byte[]> current = consumer;
+            if (current != null) {
+                current.wakeup();
+            }
+            owner.join(config.shutdownGrace().plusSeconds(10).toMillis());
+        }
+    }
+
+    /** Whether the consumer thread is alive (liveness). */
+    public boolean isRunning() {
+        Thread owner = thread;
+        return running && owner != null && owner.isAlive();
+    }
+
+    @Override
+    public void run() {
+        consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new ByteArrayDeserializer());
+        try {
+            consumer.subscribe(List.of(config.topics().requests()), new Rebalance());
+            while (running) {
+                try {
+                    pollOnce();
+                } catch (WakeupException e) {
+                    // stop() woke us; the loop condition decides.
+                } catch (RuntimeException e) {
+                    LOG.error("error in the request consumer loop; continuing", e);
+                    sleepQuietly(Duration.ofSeconds(1));
+                }
+            }
+            drain();
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private void pollOnce() {
+        applyCompletions();
+        commitIfDue(false);
+        dispatchBacklog();
+        for (ConsumerRecord<String, byte[]> record : consumer.poll(backlog.isEmpty() ? POLL : POLL_WHILE_FULL)) {
+            backlog.addLast(record);
+        }
+        dispatchBacklog();
+        // Paused while records wait for a slot: poll keeps the group membership but fetches nothing more.
+        if (backlog.isEmpty()) {
+            consumer.resume(consumer.paused());
+        } else {
+            consumer.pause(consumer.assignment());
+        }
+    }
+
+    private void dispatchBacklog() {
+        while (!backlog.isEmpty() && inFlight.get() < config.maxInFlight()) {
+            ConsumerRecord<String, byte[]> record = backlog.pollFirst();
+            TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+            PartitionProgress partitionProgress = progress.get(partition);
+            if (partitionProgress == null) {
+                continue; // the partition was revoked after this record was read; its new owner reads it again
+            }
+            partitionProgress.dispatched(record.offset());
+            inFlight.incrementAndGet();
+            dispatcher.dispatch(record).whenComplete((ignored, error) -> {
+                inFlight.decrementAndGet();
+                if (error == null) {
+                    completions.add(new Completion(partition, record.offset()));
+                } else {
+                    // The dispatcher's contract is never to fail; if it does, the offset stays uncommitted and the
+                    // record is redelivered after a restart rather than lost.
+                    LOG.errorf(error, "delivery of %s-%d failed without an outcome", partition, record.offset());
+                }
+            });
+        }
+    }
+
+    private void applyCompletions() {
+        Completion completion;
+        while ((completion = completions.poll()) != null) {
+            PartitionProgress partitionProgress = progress.get(completion.partition());
+            if (partitionProgress != null) {
+                partitionProgress.completed(completion.offset());
+            }
+        }
+    }
+
+    /** Commits every partition whose completed prefix advanced; at most once per commit interval unless forced. */
+    private void commitIfDue(boolean force) {
+        long now = System.nanoTime();
+        if (!force && now - lastCommitNanos < config.commitInterval().toNanos()) {
+            return;
+        }
+        Map<TopicPartition, OffsetAndMetadata> offsets = advanced(progress.keySet());
+        if (offsets.isEmpty()) {
+            return;
+        }
+        lastCommitNanos = now;
+        if (force) {
+            consumer.commitSync(offsets);
+        } else {
+            consumer.commitAsync(offsets, (committedOffsets, error) -> {
+                if (error != null) {
+                    LOG.warnf("offset commit failed (the next one will cover it): %s", error.toString());
+                }
+            });
+        }
+        offsets.forEach((partition, offset) -> committed.put(partition, offset.offset()));
+    }
+
+    private Map<TopicPartition, OffsetAndMetadata> advanced(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition partition : partitions) {
+            PartitionProgress partitionProgress = progress.get(partition);
+            if (partitionProgress == null) {
+                continue;
+            }
+            long position = partitionProgress.committable();
+            if (position > committed.getOrDefault(partition, -1L)) {
+                offsets.put(partition, new OffsetAndMetadata(position));
+            }
+        }
+        return offsets;
+    }
+
+    /** On shutdown: let in-flight deliveries finish (bounded by the grace period) and commit what completed. */
+    private void drain() {
+        long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            sleepQuietly(Duration.ofMillis(20));
+        }
+        applyCompletions();
+        try {
+            commitIfDue(true);
+        } catch (RuntimeException e) {
+            LOG.warn("final offset commit failed; completed records may be delivered again", e);
+        }
+        if (inFlight.get() > 0) {
+            LOG.warnf("stopped with %d deliveries in flight; they will be delivered again", inFlight.get());
+        }
+    }
+
+    private static void sleepQuietly(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Keeps per-partition state in step with the group's assignment. */
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            for (TopicPartition partition : partitions) {
+                progress.put(partition, new PartitionProgress());
+                committed.remove(partition);
+            }
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            applyCompletions();
+            Map<TopicPartition, OffsetAndMetadata> offsets = advanced(partitions);
+            if (!offsets.isEmpty()) {
+                try {
+                    consumer.commitSync(offsets);
+                } catch (RuntimeException e) {
+                    LOG.warnf("commit on revocation failed; completed records may be delivered again: %s", e);
+                }
+            }
+            forget(partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            forget(partitions);
+        }
+
+        private void forget(Collection<TopicPartition> partitions) {
+            for (TopicPartition partition : partitions) {
+                progress.remove(partition);
+                committed.remove(partition);
+            }
+            backlog.removeIf(record -> partitions.contains(new TopicPartition(record.topic(), record.partition())));
+        }
+    }
+
+    private record Completion(TopicPartition partition, long offset) {}
+}

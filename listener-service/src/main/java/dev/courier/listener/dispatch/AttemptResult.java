@@ -1,0 +1,55 @@
+package dev.courier.listener.dispatch;
+
+import java.time.Duration;
+
+/** How one call to a target ended. */
+public sealed interface AttemptResult {
+
+    /** How long the attempt took. */
+    Duration elapsed();
+
+    /** Whether the target accepted the call (a 2xx). */
+    boolean succeeded();
+
+    /**
+     * Whether trying again may help: timeouts, connection errors, 408, 429 and 5xx. Every other failure is final.
+     */
+    boolean retryable();
+
+    /**
+     * The target answered.
+     *
+     * @param status HTTP status
+     * @param contentType the response's media type, or null
+     * @param body the response body (bounded)
+     * @param truncated whether the body was cut at the configured maximum
+     * @param elapsed how long the attempt took
+     */
+    record Responded(int status, String contentType, byte[] body, boolean truncated, Duration elapsed)
+            implements AttemptResult {
+        @Override
+        public boolean succeeded() {
+            return status >= 200 && status < 300;
+        }
+
+        @Override
+        public boolean retryable() {
+            return status == 408 || status == 429 || status >= 500;
+        }
+    }
+
+    /**
+     * No response: the call could not be made or did not finish.
+     *
+     * @param errorCode one of {@link dev.courier.common.record.ErrorCodes}
+     * @param message what happened
+     * @param retryable whether trying again may help
+     * @param elapsed how long the attempt took
+     */
+    record Failed(String errorCode, String message, boolean retryable, Duration elapsed) implements AttemptResult {
+        @Override
+        public boolean succeeded() {
+            return false;
+        }
+    }
+}

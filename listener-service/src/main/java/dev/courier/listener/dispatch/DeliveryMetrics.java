@@ -1,0 +1,81 @@
+package dev.courier.listener.dispatch;
+
+import java.util.Locale;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.courier.common.record.Condition;
+import dev.courier.common.request.InvocationRequest;
+import dev.courier.common.request.InvokeType;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * The listener's delivery metrics, named after OCI Functions' own (SPEC section 9). Label values are bounded: no ids,
+ * no URLs.
+ */
+@ApplicationScoped
+public class DeliveryMetrics {
+    private final MeterRegistry registry;
+
+    public DeliveryMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    /** A call to a target was made, and how it ended. */
+    public void attempted(InvocationRequest request, AttemptResult result) {
+        String targetType = request.target().type().name().toLowerCase(Locale.ROOT);
+        String invokeType = (request.invokeType() == null ? InvokeType.SYNC : request.invokeType())
+                .name()
+                .toLowerCase(Locale.ROOT);
+        Counter.builder("courier.function.invocation.count")
+                .description("Calls made to targets")
+                .tag("invoke_type", invokeType)
+                .tag("target_type", targetType)
+                .register(registry)
+                .increment();
+        String statusClass =
+                result instanceof AttemptResult.Responded responded ? (responded.status() / 100) + "xx" : "none";
+        Counter.builder("courier.function.response.count")
+                .description("Outcomes of calls to targets")
+                .tag("target_type", targetType)
+                .tag("status_class", statusClass)
+                .tag("outcome", result.succeeded() ? "success" : result.retryable() ? "retryable" : "final")
+                .register(registry)
+                .increment();
+        Timer.builder("courier.function.execution.duration")
+                .description("Duration of calls to targets")
+                .tag("target_type", targetType)
+                .publishPercentileHistogram()
+                .register(registry)
+                .record(result.elapsed());
+    }
+
+    /** A callback delivery ended. */
+    public void callback(boolean delivered) {
+        Counter.builder("courier.detached.deliveries")
+                .description("Forwarding of responses to callback addresses")
+                .tag("destination", "callback")
+                .tag("outcome", delivered ? "success" : "error")
+                .register(registry)
+                .increment();
+    }
+
+    /** An invocation ended with {@code condition}. */
+    public void completed(Condition condition) {
+        Counter.builder("courier.invocations.completed")
+                .description("Invocations that reached a terminal outcome")
+                .tag("condition", condition.wireName())
+                .register(registry)
+                .increment();
+    }
+
+    /** A record went to the failures topic without a call, for {@code reason}. */
+    public void deadLettered(String reason) {
+        Counter.builder("courier.dead.letters")
+                .description("Records dead-lettered to the failures topic without a call")
+                .tag("reason", reason)
+                .register(registry)
+                .increment();
+    }
+}

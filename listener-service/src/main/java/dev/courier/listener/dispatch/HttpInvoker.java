@@ -1,0 +1,171 @@
+package dev.courier.listener.dispatch;
+
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.courier.common.http.CourierHeaders;
+import dev.courier.common.record.ErrorCodes;
+import dev.courier.common.request.InvocationRequest;
+
+/**
+ * Calls an HTTP target exactly as the request describes it: method, URL plus query, headers and body, with the
+ * per-attempt timeout. Every call also carries {@code Idempotency-Key} (the invocation id), {@code Courier-Attempt}
+ * and {@code Courier-Correlation-Id}, so that a target can make a retried or redelivered call harmless.
+ */
+@ApplicationScoped
+public class HttpInvoker {
+    private final OutboundHttp http;
+    private final ObjectMapper mapper;
+
+    public HttpInvoker(OutboundHttp http, ObjectMapper mapper) {
+        this.http = http;
+        this.mapper = mapper;
+    }
+
+    /** Makes attempt number {@code attempt} of {@code request}; the stage never fails, it ends in a result. */
+    public CompletionStage<AttemptResult> invoke(InvocationRequest request, int attempt) {
+        long start = System.nanoTime();
+        HttpRequest call;
+        try {
+            call = build(request, attempt);
+        } catch (IllegalArgumentException e) {
+            return java.util.concurrent.CompletableFuture.completedFuture(new AttemptResult.Failed(
+                    ErrorCodes.INVALID_REQUEST, "cannot build the call: " + e.getMessage(), false, Duration.ZERO));
+        }
+        return http.send(call).handle((exchange, error) -> {
+            Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+            if (error == null) {
+                return new AttemptResult.Responded(
+                        exchange.status(),
+                        exchange.contentType().orElse(null),
+                        exchange.body(),
+                        exchange.truncated(),
+                        elapsed);
+            }
+            return failure(
+                    error instanceof CompletionException && error.getCause() != null ? error.getCause() : error,
+                    elapsed);
+        });
+    }
+
+    private static AttemptResult failure(Throwable error, Duration elapsed) {
+        if (error instanceof OutboundHttp.EgressRefusedException) {
+            return new AttemptResult.Failed(ErrorCodes.TARGET_NOT_ALLOWED, error.getMessage(), false, elapsed);
+        }
+        if (error instanceof HttpConnectTimeoutException) {
+            return new AttemptResult.Failed(ErrorCodes.TARGET_UNREACHABLE, "connect timed out", true, elapsed);
+        }
+        if (error instanceof HttpTimeoutException) {
+            return new AttemptResult.Failed(
+                    ErrorCodes.TARGET_TIMEOUT, "no response within the attempt timeout", true, elapsed);
+        }
+        String message = error.getMessage() != null
+                ? error.getMessage()
+                : error.getClass().getSimpleName();
+        return new AttemptResult.Failed(ErrorCodes.TARGET_UNREACHABLE, message, true, elapsed);
+    }
+
+    HttpRequest build(InvocationRequest request, int attempt) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(targetUri(request))
+                .timeout(Duration.ofSeconds(request.effectiveTimeoutSeconds()));
+        String contentType = request.contentType();
+        if (request.headers() != null) {
+            for (Map.Entry<String, String> header : request.headers().entrySet()) {
+                String name = header.getKey().toLowerCase(Locale.ROOT);
+                if (name.equals("content-type") && contentType == null) {
+                    contentType = header.getValue();
+                }
+                if (ForwardedHeaders.forwardable(name)) {
+                    builder.header(header.getKey(), header.getValue());
+                }
+            }
+        }
+        byte[] body = body(request, contentType);
+        if (body != null && contentType == null) {
+            contentType = request.bodyBase64() != null ? "application/octet-stream" : "application/json";
+        }
+        if (contentType != null && body != null) {
+            builder.header("Content-Type", contentType);
+        }
+        builder.header(CourierHeaders.IDEMPOTENCY_KEY, request.id())
+                .header(CourierHeaders.ATTEMPT, Integer.toString(attempt))
+                .header(CourierHeaders.CORRELATION_ID, request.effectiveCorrelationId());
+        builder.method(
+                request.target().effectiveMethod(),
+                body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        return builder.build();
+    }
+
+    /** The target URL with the request's query parameters appended, percent-encoded. */
+    static URI targetUri(InvocationRequest request) {
+        String url = request.target().url();
+        Map<String, List<String>> query = request.query();
+        if (query == null || query.isEmpty()) {
+            return URI.create(url);
+        }
+        StringBuilder uri = new StringBuilder(url);
+        int fragment = url.indexOf('#');
+        String tail = "";
+        if (fragment >= 0) {
+            tail = uri.substring(fragment);
+            uri.setLength(fragment);
+        }
+        char separator = url.indexOf('?') >= 0 ? '&' : '?';
+        for (Map.Entry<String, List<String>> parameter : query.entrySet()) {
+            for (String value : parameter.getValue()) {
+                uri.append(separator)
+                        .append(encode(parameter.getKey()))
+                        .append('=')
+                        .append(encode(value));
+                separator = '&';
+            }
+        }
+        return URI.create(uri.append(tail).toString());
+    }
+
+    /** The body bytes: base64 decoded, a JSON string as text when the media type is not JSON, else JSON. */
+    private byte[] body(InvocationRequest request, String contentType) {
+        if (request.bodyBase64() != null) {
+            return Base64.getDecoder().decode(request.bodyBase64());
+        }
+        JsonNode body = request.body();
+        if (body == null) {
+            return null;
+        }
+        if (body.isTextual() && contentType != null && !isJson(contentType)) {
+            return body.textValue().getBytes(StandardCharsets.UTF_8);
+        }
+        try {
+            return mapper.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static boolean isJson(String contentType) {
+        String type = contentType.toLowerCase(Locale.ROOT);
+        int parameters = type.indexOf(';');
+        String mediaType = (parameters >= 0 ? type.substring(0, parameters) : type).trim();
+        return mediaType.equals("application/json") || mediaType.endsWith("+json");
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}

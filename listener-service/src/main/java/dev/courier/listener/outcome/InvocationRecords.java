@@ -1,0 +1,95 @@
+package dev.courier.listener.outcome;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+
+import dev.courier.common.id.Ulid;
+import dev.courier.common.record.Condition;
+import dev.courier.common.record.ErrorCodes;
+import dev.courier.common.record.InvocationRecord;
+import dev.courier.common.record.InvocationRecord.CallbackOutcome;
+import dev.courier.common.request.InvocationRequest;
+import dev.courier.common.request.TargetType;
+import dev.courier.listener.dispatch.AttemptResult;
+
+/** Builds the invocation record (SPEC section 5) for each way an invocation ends. */
+public final class InvocationRecords {
+    private InvocationRecords() {}
+
+    /** The record of an invocation whose last attempt ended in {@code result}. */
+    public static InvocationRecord completed(
+            InvocationRequest request,
+            Instant acceptedAt,
+            AttemptResult result,
+            Condition condition,
+            int attempts,
+            CallbackOutcome callback) {
+        Instant now = Instant.now();
+        String status = null;
+        String errorCode = null;
+        String errorMessage = null;
+        if (result instanceof AttemptResult.Responded responded) {
+            status = Integer.toString(responded.status());
+            if (!responded.succeeded()) {
+                errorCode = ErrorCodes.TARGET_RESPONSE_ERROR;
+                errorMessage = "the target answered " + responded.status();
+            }
+        } else if (result instanceof AttemptResult.Failed failed) {
+            errorCode = failed.errorCode();
+            errorMessage = failed.message();
+        }
+        String functionId = request.target().type() == TargetType.FUNCTION
+                ? request.target().functionId()
+                : null;
+        return new InvocationRecord(
+                Ulid.next(),
+                InvocationRecord.VERSION,
+                new InvocationRecord.Data(
+                        null,
+                        functionId,
+                        null,
+                        new InvocationRecord.CallIds(request.effectiveCorrelationId(), request.id()),
+                        new InvocationRecord.Response(status, errorCode, errorMessage, now)),
+                new InvocationRecord.Delivery(
+                        request.id(),
+                        condition,
+                        attempts,
+                        request.target(),
+                        acceptedAt,
+                        now,
+                        Duration.between(acceptedAt, now).toMillis(),
+                        callback,
+                        null,
+                        null));
+    }
+
+    /**
+     * The record of a record on the requests topic that is not a valid request. It keeps the record's value and
+     * position, so that nothing read is dropped unseen.
+     */
+    public static InvocationRecord rejected(
+            String invocationId, Instant acceptedAt, InvocationRecord.Source source, byte[] value, String reason) {
+        Instant now = Instant.now();
+        return new InvocationRecord(
+                Ulid.next(),
+                InvocationRecord.VERSION,
+                new InvocationRecord.Data(
+                        null,
+                        null,
+                        null,
+                        new InvocationRecord.CallIds(invocationId, invocationId),
+                        new InvocationRecord.Response(null, ErrorCodes.INVALID_REQUEST, reason, now)),
+                new InvocationRecord.Delivery(
+                        invocationId,
+                        Condition.REJECTED,
+                        0,
+                        null,
+                        acceptedAt,
+                        now,
+                        Duration.between(acceptedAt, now).toMillis(),
+                        null,
+                        source,
+                        value == null ? null : Base64.getEncoder().encodeToString(value)));
+    }
+}

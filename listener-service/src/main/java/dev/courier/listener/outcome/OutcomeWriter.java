@@ -1,0 +1,114 @@
+package dev.courier.listener.outcome;
+
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.courier.common.record.Condition;
+import dev.courier.common.record.InvocationRecord;
+import dev.courier.listener.config.ListenerConfig;
+import io.smallrye.common.annotation.Identifier;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.jboss.logging.Logger;
+
+/**
+ * Writes invocation records: {@code Success} to the results topic, every other condition to the failures topic, keyed
+ * by invocation id.
+ *
+ * <p>Invariant: the stage completes only once the broker acknowledged the record ({@code acks=all}); until then the
+ * request's offset is not committed. A write that fails is tried again, without end, because giving up would either
+ * lose the outcome or stall the partition behind it.
+ */
+@ApplicationScoped
+public class OutcomeWriter {
+    private static final Logger LOG = Logger.getLogger(OutcomeWriter.class);
+    private static final Duration RETRY_BACKOFF = Duration.ofSeconds(1);
+
+    private final KafkaProducer<String, byte[]> producer;
+    private final ObjectMapper mapper;
+    private final String resultsTopic;
+    private final String failuresTopic;
+    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "courier-outcome-retry");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    public OutcomeWriter(
+            ListenerConfig config, ObjectMapper mapper, @Identifier("default-kafka-broker") Map<String, Object> kafka) {
+        this.mapper = mapper;
+        this.resultsTopic = config.topics().results();
+        this.failuresTopic = config.topics().failures();
+        Map<String, Object> props = new HashMap<>();
+        kafka.forEach((key, value) -> {
+            if (ProducerConfig.configNames().contains(key)) {
+                props.put(key, value);
+            }
+        });
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 1);
+        props.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "courier-listener-outcomes");
+        this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** The topic a record with {@code condition} goes to. */
+    public String topicFor(Condition condition) {
+        return condition == Condition.SUCCESS ? resultsTopic : failuresTopic;
+    }
+
+    /** Writes {@code record}; completes once it is durably on its topic. */
+    public CompletionStage<Void> write(InvocationRecord record) {
+        byte[] value;
+        try {
+            value = mapper.writeValueAsBytes(record);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+        ProducerRecord<String, byte[]> message = new ProducerRecord<>(
+                topicFor(record.courier().condition()), record.courier().invocationId(), value);
+        CompletableFuture<Void> written = new CompletableFuture<>();
+        send(message, written);
+        return written;
+    }
+
+    private void send(ProducerRecord<String, byte[]> message, CompletableFuture<Void> written) {
+        try {
+            producer.send(message, (metadata, error) -> {
+                if (error == null) {
+                    written.complete(null);
+                } else {
+                    retryLater(message, written, error);
+                }
+            });
+        } catch (RuntimeException e) {
+            retryLater(message, written, e);
+        }
+    }
+
+    private void retryLater(ProducerRecord<String, byte[]> message, CompletableFuture<Void> written, Throwable error) {
+        LOG.warnf(
+                "writing the record of invocation %s to %s failed (%s); trying again in %s",
+                message.key(), message.topic(), error.toString(), RETRY_BACKOFF);
+        retries.schedule(() -> send(message, written), RETRY_BACKOFF.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @PreDestroy
+    void close() {
+        retries.shutdownNow();
+        producer.close(Duration.ofSeconds(5));
+    }
+}

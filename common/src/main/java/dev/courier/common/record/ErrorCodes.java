@@ -22,6 +22,9 @@ public final class ErrorCodes {
     /** Courier failed while delivering; the invocation is recorded instead of being dropped. */
     public static final String INTERNAL_ERROR = "InternalError";
 
+    /** The invocation was not delivered before its {@code expiresAt} / {@code maxAgeSeconds}. */
+    public static final String EVENT_AGE_EXCEEDED = "EventAgeExceeded";
+
     /** The record on the requests topic is not a valid invocation request. */
     public static final String INVALID_REQUEST = "InvalidRequest";
 }

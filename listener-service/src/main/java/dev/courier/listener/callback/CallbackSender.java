@@ -3,6 +3,7 @@ package dev.courier.listener.callback;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,16 +26,28 @@ public class CallbackSender {
     /** Set when the target's response was longer than the configured maximum and has been cut. */
     public static final String RESPONSE_TRUNCATED = "Courier-Response-Truncated";
 
+    /** Standard Webhooks: the message id. */
+    public static final String WEBHOOK_ID = "webhook-id";
+
+    /** Standard Webhooks: seconds since the epoch when the callback was signed. */
+    public static final String WEBHOOK_TIMESTAMP = "webhook-timestamp";
+
+    /** Standard Webhooks: {@code v1,<base64 HMAC-SHA256>}, one per signing secret. */
+    public static final String WEBHOOK_SIGNATURE = "webhook-signature";
+
     private final OutboundHttp http;
+    private final WebhookSigner signer;
     private final Duration timeout;
 
-    public CallbackSender(OutboundHttp http, ListenerConfig config) {
+    public CallbackSender(OutboundHttp http, WebhookSigner signer, ListenerConfig config) {
         this.http = http;
+        this.signer = signer;
         this.timeout = config.callback().timeout();
     }
 
     /**
      * POSTs the outcome to {@code request.callback().url()}; the stage never fails, it ends in the callback's outcome.
+     * {@code result} is the last attempt's, or null when none was made (an invocation that expired first).
      */
     public CompletionStage<CallbackOutcome> send(
             InvocationRequest request, AttemptResult result, Condition condition, int attempts) {
@@ -61,6 +74,13 @@ public class CallbackSender {
             if (responded.truncated()) {
                 builder.header(RESPONSE_TRUNCATED, "true");
             }
+        }
+        if (signer.enabled()) {
+            // The invocation id is the message id: a receiver deduplicates a callback delivered twice by it.
+            long timestamp = Instant.now().getEpochSecond();
+            builder.header(WEBHOOK_ID, request.id())
+                    .header(WEBHOOK_TIMESTAMP, Long.toString(timestamp))
+                    .header(WEBHOOK_SIGNATURE, signer.signature(request.id(), timestamp, body));
         }
         builder.POST(HttpRequest.BodyPublishers.ofByteArray(body));
         return http.send(builder.build()).handle((exchange, error) -> {

@@ -1,6 +1,8 @@
 package dev.courier.listener.config;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -46,6 +48,12 @@ public interface ListenerConfig {
     /** Which addresses targets and callbacks may have. */
     Egress egress();
 
+    /** Retries of failed attempts. */
+    Retry retry();
+
+    /** The delay-tier topics where retries and deferred deliveries wait. */
+    Delay delay();
+
     /** Topic names. */
     interface Topics {
         /** Where invocation requests are read from. */
@@ -80,6 +88,70 @@ public interface ListenerConfig {
         /** Time allowed for one callback delivery. */
         @WithDefault("10s")
         Duration timeout();
+
+        /**
+         * Standard Webhooks signing secrets, {@code whsec_<base64>}. Every callback is signed with each of them (more
+         * than one while a secret is rotated); none means callbacks are not signed. Keep them in a secret store: the
+         * value is never logged.
+         */
+        Optional<List<String>> signingSecrets();
+    }
+
+    /**
+     * Retries of failed attempts. A request's own {@code retry} policy is used where given, bounded by the limits
+     * here; the defaults fill the gaps.
+     */
+    interface Retry {
+        /** Attempts in all, the first included, when the request does not say. */
+        @WithDefault("5")
+        int maxAttempts();
+
+        /** Wait before the second attempt, when the request does not say. */
+        @WithDefault("1s")
+        Duration initialBackoff();
+
+        /** Longest wait between two attempts, when the request does not say. */
+        @WithDefault("10m")
+        Duration maxBackoff();
+
+        /** Growth of the wait from one attempt to the next, when the request does not say. */
+        @WithDefault("2.0")
+        double multiplier();
+
+        /** Each wait is varied at random by up to this fraction either way, so that retries do not stampede. */
+        @WithDefault("0.2")
+        double jitter();
+
+        /** The most attempts a request may ask for. */
+        @WithDefault("20")
+        int maxAttemptsLimit();
+
+        /** The longest wait between attempts a request may ask for. */
+        @WithDefault("6h")
+        Duration maxBackoffLimit();
+
+        /** A target's {@code Retry-After} is honoured up to this long. */
+        @WithDefault("1h")
+        Duration maxRetryAfter();
+    }
+
+    /**
+     * The delay tiers: one topic per wait length, {@code <topic-prefix><label>} (e.g. {@code courier.delay.10s}). A
+     * record waits in the longest tier not longer than its remaining wait, then hops to the next; each tier's
+     * partitions are paused until their head is due, so nothing waits in listener memory.
+     */
+    interface Delay {
+        /** Prefix of the tier topics. */
+        @WithDefault("courier.delay.")
+        String topicPrefix();
+
+        /** The tiers' wait lengths; each must be a whole number of seconds, minutes or hours. */
+        @WithDefault("1s,10s,1m,10m,1h")
+        List<Duration> tiers();
+
+        /** Consumer group of the delay-tier consumers. */
+        @WithDefault("courier-listener-delay")
+        String groupId();
     }
 
     /**

@@ -11,23 +11,24 @@ import java.util.Map;
  * <p>Invariant: commit only the contiguous completed prefix. A gap means an unfinished call, and committing past it
  * would lose that call if this listener crashed.
  *
- * <p>Not thread-safe: used by the consumer thread only.
+ * <p>Not thread-safe: used by one consumer thread only.
  */
-final class PartitionProgress {
+public final class PartitionProgress {
     /** Dispatched offsets in the order they were read (ascending). */
     private final ArrayDeque<Long> pending = new ArrayDeque<>();
 
     private final Map<Long, Boolean> done = new HashMap<>();
     private long committable = -1;
+    private long committed = -1;
 
     /** Records that {@code offset} was dispatched. Offsets arrive in ascending order. */
-    void dispatched(long offset) {
+    public void dispatched(long offset) {
         pending.addLast(offset);
         done.put(offset, Boolean.FALSE);
     }
 
     /** Records that {@code offset}'s outcome is durable, and advances the committable position if it can. */
-    void completed(long offset) {
+    public void completed(long offset) {
         if (done.replace(offset, Boolean.TRUE) == null) {
             return; // not tracked: dispatched before a rebalance took the partition away
         }
@@ -39,12 +40,24 @@ final class PartitionProgress {
     }
 
     /** The position to commit (the next offset to read after a restart), or -1 if nothing completed yet. */
-    long committable() {
+    public long committable() {
         return committable;
     }
 
+    /**
+     * Whether the committable position moved since the last call that answered true; the caller then commits
+     * {@link #committable()}.
+     */
+    public boolean advanceCommitted() {
+        if (committable > committed) {
+            committed = committable;
+            return true;
+        }
+        return false;
+    }
+
     /** Whether every dispatched offset has completed. */
-    boolean idle() {
+    public boolean idle() {
         return pending.isEmpty();
     }
 }

@@ -13,20 +13,17 @@ import jakarta.enterprise.event.Observes;
 
 import dev.courier.listener.config.ListenerConfig;
 import dev.courier.listener.dispatch.Dispatcher;
+import dev.courier.listener.kafka.ListenerKafka;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.common.annotation.Identifier;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 
 /**
@@ -47,13 +44,12 @@ public class RequestConsumer implements Runnable {
 
     private final Dispatcher dispatcher;
     private final ListenerConfig config;
-    private final Map<String, Object> consumerConfig;
+    private final ListenerKafka kafka;
     private final ConcurrentLinkedQueue<Completion> completions = new ConcurrentLinkedQueue<>();
     private final AtomicInteger inFlight = new AtomicInteger();
 
     // Owned by the consumer thread.
     private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
-    private final Map<TopicPartition, Long> committed = new HashMap<>();
     private final ArrayDeque<ConsumerRecord<String, byte[]>> backlog = new ArrayDeque<>();
     private KafkaConsumer<String, byte[]> consumer;
     private long lastCommitNanos;
@@ -61,34 +57,13 @@ public class RequestConsumer implements Runnable {
     private volatile boolean running;
     private volatile Thread thread;
 
-    public RequestConsumer(
-            Dispatcher dispatcher,
-            ListenerConfig config,
-            MeterRegistry registry,
-            @Identifier("default-kafka-broker") Map<String, Object> kafka) {
+    public RequestConsumer(Dispatcher dispatcher, ListenerConfig config, MeterRegistry registry, ListenerKafka kafka) {
         this.dispatcher = dispatcher;
         this.config = config;
-        this.consumerConfig = consumerConfig(kafka, config);
+        this.kafka = kafka;
         Gauge.builder("courier.inflight.calls", inFlight, AtomicInteger::get)
                 .description("Deliveries in flight in this listener")
                 .register(registry);
-    }
-
-    /** Consumer settings: the shared {@code kafka.*} ones, then those that at-least-once delivery depends on. */
-    static Map<String, Object> consumerConfig(Map<String, Object> kafka, ListenerConfig config) {
-        Map<String, Object> props = new HashMap<>();
-        kafka.forEach((key, value) -> {
-            if (ConsumerConfig.configNames().contains(key)) {
-                props.put(key, value);
-            }
-        });
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
-        // Offsets are committed by hand, only for records whose outcome is durable.
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        // A new consumer group must not skip requests that were accepted before it first started.
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(500, config.maxInFlight()));
-        return props;
     }
 
     void start(@Observes StartupEvent event) {
@@ -117,7 +92,7 @@ public class RequestConsumer implements Runnable {
 
     @Override
     public void run() {
-        consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new ByteArrayDeserializer());
+        consumer = kafka.consumer(config.groupId(), Math.min(500, config.maxInFlight()));
         try {
             consumer.subscribe(List.of(config.topics().requests()), new Rebalance());
             while (running) {
@@ -205,7 +180,6 @@ public class RequestConsumer implements Runnable {
                 }
             });
         }
-        offsets.forEach((partition, offset) -> committed.put(partition, offset.offset()));
     }
 
     private Map<TopicPartition, OffsetAndMetadata> advanced(Collection<TopicPartition> partitions) {
@@ -215,9 +189,8 @@ public class RequestConsumer implements Runnable {
             if (partitionProgress == null) {
                 continue;
             }
-            long position = partitionProgress.committable();
-            if (position > committed.getOrDefault(partition, -1L)) {
-                offsets.put(partition, new OffsetAndMetadata(position));
+            if (partitionProgress.advanceCommitted()) {
+                offsets.put(partition, new OffsetAndMetadata(partitionProgress.committable()));
             }
         }
         return offsets;
@@ -254,7 +227,6 @@ public class RequestConsumer implements Runnable {
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             for (TopicPartition partition : partitions) {
                 progress.put(partition, new PartitionProgress());
-                committed.remove(partition);
             }
         }
 
@@ -280,7 +252,6 @@ public class RequestConsumer implements Runnable {
         private void forget(Collection<TopicPartition> partitions) {
             for (TopicPartition partition : partitions) {
                 progress.remove(partition);
-                committed.remove(partition);
             }
             backlog.removeIf(record -> partitions.contains(new TopicPartition(record.topic(), record.partition())));
         }

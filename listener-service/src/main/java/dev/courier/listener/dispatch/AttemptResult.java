@@ -23,9 +23,11 @@ public sealed interface AttemptResult {
      * @param contentType the response's media type, or null
      * @param body the response body (bounded)
      * @param truncated whether the body was cut at the configured maximum
+     * @param retryAfter the target's Retry-After header, or null
      * @param elapsed how long the attempt took
      */
-    record Responded(int status, String contentType, byte[] body, boolean truncated, Duration elapsed)
+    record Responded(
+            int status, String contentType, byte[] body, boolean truncated, String retryAfter, Duration elapsed)
             implements AttemptResult {
         @Override
         public boolean succeeded() {

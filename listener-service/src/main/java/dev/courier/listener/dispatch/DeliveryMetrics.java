@@ -70,6 +70,15 @@ public class DeliveryMetrics {
                 .increment();
     }
 
+    /** An invocation was handed to a delay tier: {@code deferred} (its first attempt) or {@code retry}. */
+    public void deferred(String reason) {
+        Counter.builder("courier.delay.handoffs")
+                .description("Invocations handed to a delay tier to wait")
+                .tag("reason", reason)
+                .register(registry)
+                .increment();
+    }
+
     /** A record went to the failures topic without a call, for {@code reason}. */
     public void deadLettered(String reason) {
         Counter.builder("courier.dead.letters")

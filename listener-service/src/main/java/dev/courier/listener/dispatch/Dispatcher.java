@@ -2,6 +2,7 @@ package dev.courier.listener.dispatch;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,12 +19,16 @@ import dev.courier.listener.consume.RequestDecoder;
 import dev.courier.listener.consume.RequestDecoder.Decoded;
 import dev.courier.listener.outcome.InvocationRecords;
 import dev.courier.listener.outcome.OutcomeWriter;
+import dev.courier.listener.retry.DelayScheduler;
+import dev.courier.listener.retry.DeliveryState;
+import dev.courier.listener.retry.RetrySchedule;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jboss.logging.Logger;
 
 /**
- * Takes one {@code courier.requests} record to its terminal outcome: read it, call the target, forward the response to
- * the callback address, and write the invocation record.
+ * Takes one {@code courier.requests} record one step further: read it; if it is expired, record that; if it is not
+ * due, hand it to a delay tier; otherwise call the target, then either schedule a retry through a delay tier or
+ * forward the response to the callback address and write the invocation record.
  *
  * <p>Contract: the returned stage completes only once the outcome is durably written, and it does not fail; a record
  * that cannot be read, and even an unexpected error, still ends in a record on the failures topic. The consumer
@@ -37,6 +42,8 @@ public class Dispatcher {
     private final HttpInvoker http;
     private final CallbackSender callbacks;
     private final OutcomeWriter outcomes;
+    private final DelayScheduler scheduler;
+    private final RetrySchedule retries;
     private final DeliveryMetrics metrics;
 
     public Dispatcher(
@@ -44,15 +51,19 @@ public class Dispatcher {
             HttpInvoker http,
             CallbackSender callbacks,
             OutcomeWriter outcomes,
+            DelayScheduler scheduler,
+            RetrySchedule retries,
             DeliveryMetrics metrics) {
         this.decoder = decoder;
         this.http = http;
         this.callbacks = callbacks;
         this.outcomes = outcomes;
+        this.scheduler = scheduler;
+        this.retries = retries;
         this.metrics = metrics;
     }
 
-    /** Delivers the request in {@code record}; completes when its outcome is durable. */
+    /** Takes the request in {@code record} one step further; completes when that step's outcome is durable. */
     public CompletionStage<Void> dispatch(ConsumerRecord<String, byte[]> record) {
         Instant acceptedAt = Instant.ofEpochMilli(record.timestamp());
         InvocationRecord.Source source =
@@ -67,9 +78,10 @@ public class Dispatcher {
             return outcomes.write(InvocationRecords.rejected(id, acceptedAt, source, record.value(), invalid.reason()));
         }
         InvocationRequest request = ((Decoded.Valid) decoded).request();
+        DeliveryState state = DeliveryState.of(record);
         CompletionStage<Void> delivered;
         try {
-            delivered = deliver(request, acceptedAt);
+            delivered = deliver(request, state);
         } catch (RuntimeException e) {
             delivered = CompletableFuture.failedFuture(e);
         }
@@ -77,26 +89,91 @@ public class Dispatcher {
             LOG.errorf(error, "unexpected error delivering invocation %s at %s", request.id(), source);
             AttemptResult.Failed failure = new AttemptResult.Failed(
                     ErrorCodes.INTERNAL_ERROR, "internal error: " + error, false, Duration.ZERO);
-            return outcomes.write(
-                    InvocationRecords.completed(request, acceptedAt, failure, Condition.REJECTED, 0, null));
+            return outcomes.write(InvocationRecords.completed(
+                    request, state.acceptedAt(), failure, Condition.REJECTED, state.attempts(), null));
         });
     }
 
-    private CompletionStage<Void> deliver(InvocationRequest request, Instant acceptedAt) {
-        final int attempt = 1;
+    /**
+     * One step of an invocation's life: expired → record; not yet due → hand to a delay tier; otherwise make the next
+     * attempt and either finish (success, final failure, attempts used up, no time left) or schedule a retry.
+     */
+    private CompletionStage<Void> deliver(InvocationRequest request, DeliveryState state) {
+        Instant now = Instant.now();
+        Instant expiry = expiry(request, state.acceptedAt());
+        if (expiry != null && now.isAfter(expiry)) {
+            return finish(request, state, null, Condition.EVENT_AGE_EXCEEDED, state.attempts());
+        }
+        Instant due = due(request, state);
+        if (due.isAfter(now)) {
+            metrics.deferred(state.attempts() == 0 ? "deferred" : "retry");
+            return scheduler.schedule(request, state.deferredTo(due));
+        }
+        int attempt = state.attempts() + 1;
         return invoke(request, attempt).thenCompose(result -> {
             metrics.attempted(request, result);
-            Condition condition = conditionOf(result);
-            CompletionStage<CallbackOutcome> callback = request.callback() == null
-                    ? CompletableFuture.completedFuture(null)
-                    : callbacks.send(request, result, condition, attempt).thenApply(outcome -> {
-                        metrics.callback(outcome.error() == null);
-                        return outcome;
-                    });
-            return callback.thenCompose(callbackOutcome -> outcomes.write(InvocationRecords.completed(
-                            request, acceptedAt, result, condition, attempt, callbackOutcome)))
-                    .thenRun(() -> metrics.completed(condition));
+            if (result.succeeded()) {
+                return finish(request, state, result, Condition.SUCCESS, attempt);
+            }
+            if (!result.retryable()) {
+                return finish(request, state, result, Condition.REJECTED, attempt);
+            }
+            RetrySchedule.Policy policy = retries.policyFor(request.retry());
+            if (attempt >= policy.maxAttempts()) {
+                return finish(request, state, result, Condition.RETRIES_EXHAUSTED, attempt);
+            }
+            Instant next = Instant.now().plus(retries.backoff(policy, attempt, retryAfter(result)));
+            if (expiry != null && next.isAfter(expiry)) {
+                return finish(request, state, result, Condition.EVENT_AGE_EXCEEDED, attempt);
+            }
+            metrics.deferred("retry");
+            return scheduler.schedule(request, state.retryAt(attempt, now, next));
         });
+    }
+
+    /** Forwards the outcome to the callback, if there is one, then writes the invocation record. */
+    private CompletionStage<Void> finish(
+            InvocationRequest request, DeliveryState state, AttemptResult result, Condition condition, int attempts) {
+        CompletionStage<CallbackOutcome> callback = request.callback() == null
+                ? CompletableFuture.completedFuture(null)
+                : callbacks.send(request, result, condition, attempts).thenApply(outcome -> {
+                    metrics.callback(outcome.error() == null);
+                    return outcome;
+                });
+        return callback.thenCompose(callbackOutcome -> outcomes.write(InvocationRecords.completed(
+                        request, state.acceptedAt(), result, condition, attempts, callbackOutcome)))
+                .thenRun(() -> metrics.completed(condition));
+    }
+
+    /** When the invocation gives up: {@code expiresAt}, or acceptance plus {@code maxAgeSeconds}; null for never. */
+    private static Instant expiry(InvocationRequest request, Instant acceptedAt) {
+        if (request.expiresAt() != null) {
+            return request.expiresAt();
+        }
+        return request.maxAgeSeconds() != null ? acceptedAt.plusSeconds(request.maxAgeSeconds()) : null;
+    }
+
+    /**
+     * Not before: the scheduled next attempt if there is one, else the request's own deferral ({@code deliverAt}, or
+     * acceptance plus {@code delaySeconds}), else now.
+     */
+    private static Instant due(InvocationRequest request, DeliveryState state) {
+        if (state.nextAttemptAt() != null) {
+            return state.nextAttemptAt();
+        }
+        if (request.deliverAt() != null) {
+            return request.deliverAt();
+        }
+        if (request.delaySeconds() != null) {
+            return state.acceptedAt().plusSeconds(request.delaySeconds());
+        }
+        return Instant.MIN;
+    }
+
+    private static Optional<Duration> retryAfter(AttemptResult result) {
+        return result instanceof AttemptResult.Responded responded
+                ? RetrySchedule.parseRetryAfter(responded.retryAfter(), Instant.now())
+                : Optional.empty();
     }
 
     private CompletionStage<AttemptResult> invoke(InvocationRequest request, int attempt) {
@@ -106,15 +183,5 @@ public class Dispatcher {
         String what = request.target().type() == TargetType.HTTP ? "named routes" : "function targets";
         return CompletableFuture.completedFuture(new AttemptResult.Failed(
                 ErrorCodes.UNSUPPORTED_TARGET, "this listener has no " + what + " configured", false, Duration.ZERO));
-    }
-
-    /**
-     * The terminal condition after an attempt. One attempt per invocation for now: a retryable failure exhausts it.
-     */
-    private static Condition conditionOf(AttemptResult result) {
-        if (result.succeeded()) {
-            return Condition.SUCCESS;
-        }
-        return result.retryable() ? Condition.RETRIES_EXHAUSTED : Condition.REJECTED;
     }
 }

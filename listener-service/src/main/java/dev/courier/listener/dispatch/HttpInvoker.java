@@ -56,6 +56,7 @@ public class HttpInvoker {
                         exchange.contentType().orElse(null),
                         exchange.body(),
                         exchange.truncated(),
+                        exchange.retryAfter().orElse(null),
                         elapsed);
             }
             return failure(

@@ -57,6 +57,7 @@ public class OutboundHttp {
                 .thenApply(response -> new Exchange(
                         response.statusCode(),
                         response.headers().firstValue("Content-Type"),
+                        response.headers().firstValue("Retry-After"),
                         response.body().bytes(),
                         response.body().truncated(),
                         response.uri()));
@@ -72,11 +73,18 @@ public class OutboundHttp {
      *
      * @param status the response status
      * @param contentType the response's Content-Type, if any
+     * @param retryAfter the response's Retry-After, if any
      * @param body the response body, at most the configured maximum
      * @param truncated whether the body was longer and has been cut
      * @param uri the URI that was called
      */
-    public record Exchange(int status, Optional<String> contentType, byte[] body, boolean truncated, URI uri) {}
+    public record Exchange(
+            int status,
+            Optional<String> contentType,
+            Optional<String> retryAfter,
+            byte[] body,
+            boolean truncated,
+            URI uri) {}
 
     /** The egress policy refused the address; no connection was attempted. */
     public static final class EgressRefusedException extends IOException {

@@ -17,7 +17,7 @@ import dev.courier.listener.dispatch.AttemptResult;
 public final class InvocationRecords {
     private InvocationRecords() {}
 
-    /** The record of an invocation whose last attempt ended in {@code result}. */
+    /** The record of an invocation whose last attempt ended in {@code result} (null if none was made). */
     public static InvocationRecord completed(
             InvocationRequest request,
             Instant acceptedAt,
@@ -38,6 +38,11 @@ public final class InvocationRecords {
         } else if (result instanceof AttemptResult.Failed failed) {
             errorCode = failed.errorCode();
             errorMessage = failed.message();
+        }
+        if (condition == Condition.EVENT_AGE_EXCEEDED) {
+            errorCode = ErrorCodes.EVENT_AGE_EXCEEDED;
+            errorMessage = "not delivered before it expired"
+                    + (errorMessage == null ? "" : "; the last attempt: " + errorMessage);
         }
         String functionId = request.target().type() == TargetType.FUNCTION
                 ? request.target().functionId()

@@ -2,8 +2,6 @@ package dev.courier.listener.outcome;
 
 import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
@@ -17,12 +15,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.courier.common.record.Condition;
 import dev.courier.common.record.InvocationRecord;
 import dev.courier.listener.config.ListenerConfig;
-import io.smallrye.common.annotation.Identifier;
+import dev.courier.listener.kafka.ListenerKafka;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
 
 /**
@@ -48,21 +43,11 @@ public class OutcomeWriter {
         return thread;
     });
 
-    public OutcomeWriter(
-            ListenerConfig config, ObjectMapper mapper, @Identifier("default-kafka-broker") Map<String, Object> kafka) {
+    public OutcomeWriter(ListenerConfig config, ObjectMapper mapper, ListenerKafka kafka) {
         this.mapper = mapper;
         this.resultsTopic = config.topics().results();
         this.failuresTopic = config.topics().failures();
-        Map<String, Object> props = new HashMap<>();
-        kafka.forEach((key, value) -> {
-            if (ProducerConfig.configNames().contains(key)) {
-                props.put(key, value);
-            }
-        });
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 1);
-        props.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "courier-listener-outcomes");
-        this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+        this.producer = kafka.producer();
     }
 
     /** The topic a record with {@code condition} goes to. */
@@ -109,6 +94,5 @@ public class OutcomeWriter {
     @PreDestroy
     void close() {
         retries.shutdownNow();
-        producer.close(Duration.ofSeconds(5));
     }
 }

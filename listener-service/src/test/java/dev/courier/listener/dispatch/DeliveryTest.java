@@ -31,10 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @QuarkusTest
 @WithTestResource(
         value = KafkaBrokerResource.class,
-        initArgs =
-                @ResourceArg(
-                        name = KafkaBrokerResource.TOPICS,
-                        value = "courier.requests:3,courier.results:1,courier.failures:1"))
+        initArgs = @ResourceArg(name = KafkaBrokerResource.TOPICS, value = ListenerTopics.ALL))
 class DeliveryTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -114,7 +111,12 @@ class DeliveryTest {
     void aTargetAnswering500ProducesAFailureRecordAndTheCallbackSaysSo() throws Exception {
         target.respondWith(request -> Reply.json(500, "{\"error\":\"boom\"}"));
         String id = Ulid.next();
-        publish(id, request(id, target.url("/fails"), "\"callback\":{\"url\":\"" + callback.url("/cb") + "\"}"));
+        publish(
+                id,
+                request(
+                        id,
+                        target.url("/fails"),
+                        "\"retry\":{\"maxAttempts\":1},\"callback\":{\"url\":\"" + callback.url("/cb") + "\"}"));
 
         JsonNode record = recordOn("courier.failures", id);
         assertThat(record.at("/courier/condition").asText()).isEqualTo("RetriesExhausted");
@@ -244,7 +246,7 @@ class DeliveryTest {
     void aSlowTargetTimesOutAfterThePerAttemptTimeout() throws Exception {
         target.respondWith(request -> Reply.json(200, "{}").after(Duration.ofSeconds(4)));
         String id = Ulid.next();
-        publish(id, request(id, target.url("/slow"), "\"timeoutSeconds\":1"));
+        publish(id, request(id, target.url("/slow"), "\"timeoutSeconds\":1,\"retry\":{\"maxAttempts\":1}"));
 
         JsonNode record = recordOn("courier.failures", id);
         assertThat(record.at("/data/response/errorCode").asText()).isEqualTo("TargetTimeout");
@@ -258,7 +260,7 @@ class DeliveryTest {
             closedPort = socket.getLocalPort();
         }
         String id = Ulid.next();
-        publish(id, request(id, "http://127.0.0.1:" + closedPort + "/nobody", null));
+        publish(id, request(id, "http://127.0.0.1:" + closedPort + "/nobody", "\"retry\":{\"maxAttempts\":1}"));
 
         assertThat(recordOn("courier.failures", id)
                         .at("/data/response/errorCode")

@@ -37,10 +37,11 @@ public final class RecordingHttpServer implements AutoCloseable {
     /** Starts a server on 127.0.0.1 with a free port. */
     public static RecordingHttpServer start() {
         try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 128);
+            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
             RecordingHttpServer recording = new RecordingHttpServer(server);
             server.createContext("/", recording::handle);
-            server.setExecutor(Executors.newFixedThreadPool(16, runnable -> {
+            // A thread per concurrent request: a slow target must not cap the concurrency a test measures.
+            server.setExecutor(Executors.newCachedThreadPool(runnable -> {
                 Thread thread = new Thread(runnable, "recording-http-server");
                 thread.setDaemon(true);
                 return thread;

@@ -1,0 +1,22 @@
+package dev.courier.common.record;
+
+/**
+ * Names of the Kafka record headers that carry an invocation's delivery state from one hand-off to the next
+ * ({@code courier.requests} → a delay tier → back). Because the state travels with the record, it survives listener
+ * restarts and rebalances; no listener keeps it. Values are UTF-8 text.
+ */
+public final class DeliveryHeaders {
+    private DeliveryHeaders() {}
+
+    /** Attempts already made, a decimal integer; absent means none. */
+    public static final String ATTEMPTS = "courier-attempts";
+
+    /** When the request was accepted, RFC 3339; absent means the record's own timestamp (a first hand-off). */
+    public static final String ACCEPTED_AT = "courier-accepted-at";
+
+    /** When the first attempt was made, RFC 3339; absent before it. */
+    public static final String FIRST_ATTEMPT_AT = "courier-first-attempt-at";
+
+    /** Not before this instant, RFC 3339: the next attempt of a retry, or a deferred first attempt. */
+    public static final String NEXT_ATTEMPT_AT = "courier-next-attempt-at";
+}

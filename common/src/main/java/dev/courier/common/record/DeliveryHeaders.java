@@ -19,4 +19,7 @@ public final class DeliveryHeaders {
 
     /** Not before this instant, RFC 3339: the next attempt of a retry, or a deferred first attempt. */
     public static final String NEXT_ATTEMPT_AT = "courier-next-attempt-at";
+
+    /** The dispatch slot a target's rate limit reserved for this call, RFC 3339; absent when none is held. */
+    public static final String RATE_SLOT = "courier-rate-slot";
 }

@@ -2,7 +2,10 @@ package dev.courier.listener.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -53,6 +56,9 @@ public interface ListenerConfig {
 
     /** The delay-tier topics where retries and deferred deliveries wait. */
     Delay delay();
+
+    /** Per-target limits and circuit breakers. */
+    Limits limits();
 
     /** Topic names. */
     interface Topics {
@@ -133,6 +139,36 @@ public interface ListenerConfig {
         /** A target's {@code Retry-After} is honoured up to this long. */
         @WithDefault("1h")
         Duration maxRetryAfter();
+    }
+
+    /**
+     * Per-target limits, each target being a host ({@code scheme://host:port}), a route or a function. Limits are per
+     * listener instance. While a target is limited or its circuit is open, its calls wait in a delay tier; they do
+     * not fail and do not use up attempts.
+     */
+    interface Limits {
+        /** Limits of targets not named in {@link #targets()}. */
+        TargetLimits defaults();
+
+        /** Limits by target, e.g. {@code courier.listener.limits.targets."https://api.example.com:443".max-per-second}. */
+        Map<String, TargetLimits> targets();
+
+        /** Consecutive retryable failures that open a target's circuit. */
+        @WithDefault("5")
+        int failureThreshold();
+
+        /** How long an open circuit stays open before one probe call is let through. */
+        @WithDefault("30s")
+        Duration openDuration();
+    }
+
+    /** The limits of one target. */
+    interface TargetLimits {
+        /** Calls started per second at most; none means no rate limit. */
+        OptionalDouble maxPerSecond();
+
+        /** Calls in flight at once at most; none means no limit. */
+        OptionalInt maxConcurrent();
     }
 
     /**

@@ -79,6 +79,15 @@ public class DeliveryMetrics {
                 .increment();
     }
 
+    /** A call was parked because its target is limited ({@code rate}, {@code concurrency}) or its circuit open. */
+    public void limited(String reason) {
+        Counter.builder("courier.target.limited")
+                .description("Calls parked in a delay tier because their target was limited or its circuit open")
+                .tag("reason", reason)
+                .register(registry)
+                .increment();
+    }
+
     /** A record went to the failures topic without a call, for {@code reason}. */
     public void deadLettered(String reason) {
         Counter.builder("courier.dead.letters")

@@ -17,6 +17,8 @@ import dev.courier.common.request.TargetType;
 import dev.courier.listener.callback.CallbackSender;
 import dev.courier.listener.consume.RequestDecoder;
 import dev.courier.listener.consume.RequestDecoder.Decoded;
+import dev.courier.listener.limits.TargetGate;
+import dev.courier.listener.limits.TargetKeys;
 import dev.courier.listener.outcome.InvocationRecords;
 import dev.courier.listener.outcome.OutcomeWriter;
 import dev.courier.listener.retry.DelayScheduler;
@@ -44,6 +46,7 @@ public class Dispatcher {
     private final OutcomeWriter outcomes;
     private final DelayScheduler scheduler;
     private final RetrySchedule retries;
+    private final TargetGate gate;
     private final DeliveryMetrics metrics;
 
     public Dispatcher(
@@ -53,6 +56,7 @@ public class Dispatcher {
             OutcomeWriter outcomes,
             DelayScheduler scheduler,
             RetrySchedule retries,
+            TargetGate gate,
             DeliveryMetrics metrics) {
         this.decoder = decoder;
         this.http = http;
@@ -60,6 +64,7 @@ public class Dispatcher {
         this.outcomes = outcomes;
         this.scheduler = scheduler;
         this.retries = retries;
+        this.gate = gate;
         this.metrics = metrics;
     }
 
@@ -109,8 +114,16 @@ public class Dispatcher {
             metrics.deferred(state.attempts() == 0 ? "deferred" : "retry");
             return scheduler.schedule(request, state.deferredTo(due));
         }
+        TargetGate.Admission admission = gate.admit(TargetKeys.of(request.target()), state.rateSlot());
+        if (admission instanceof TargetGate.Wait wait) {
+            // A limited target or an open circuit: wait in a delay tier; this is not an attempt.
+            metrics.limited(wait.reason());
+            return scheduler.schedule(request, state.waitingForTarget(wait.at(), wait.reserved()));
+        }
+        TargetGate.Permit permit = (TargetGate.Permit) admission;
         int attempt = state.attempts() + 1;
         return invoke(request, attempt).thenCompose(result -> {
+            permit.release(result.retryable());
             metrics.attempted(request, result);
             if (result.succeeded()) {
                 return finish(request, state, result, Condition.SUCCESS, attempt);

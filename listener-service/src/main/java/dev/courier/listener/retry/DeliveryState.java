@@ -16,8 +16,10 @@ import org.apache.kafka.common.header.Headers;
  * @param acceptedAt when the request was accepted
  * @param firstAttemptAt when the first attempt was made, or null before it
  * @param nextAttemptAt not before this instant, or null for "now or the request's own deferral"
+ * @param rateSlot the dispatch slot a target's rate limit reserved for this call, or null
  */
-public record DeliveryState(int attempts, Instant acceptedAt, Instant firstAttemptAt, Instant nextAttemptAt) {
+public record DeliveryState(
+        int attempts, Instant acceptedAt, Instant firstAttemptAt, Instant nextAttemptAt, Instant rateSlot) {
 
     /** The state in {@code record}'s headers; a record without them is a first hand-off accepted at its timestamp. */
     public static DeliveryState of(ConsumerRecord<?, ?> record) {
@@ -28,17 +30,23 @@ public record DeliveryState(int attempts, Instant acceptedAt, Instant firstAttem
                 attempts == null ? 0 : Integer.parseInt(attempts),
                 acceptedAt != null ? acceptedAt : Instant.ofEpochMilli(record.timestamp()),
                 instant(headers, DeliveryHeaders.FIRST_ATTEMPT_AT),
-                instant(headers, DeliveryHeaders.NEXT_ATTEMPT_AT));
+                instant(headers, DeliveryHeaders.NEXT_ATTEMPT_AT),
+                instant(headers, DeliveryHeaders.RATE_SLOT));
     }
 
     /** After attempt number {@code attempts} made at {@code at}, the next not before {@code next}. */
     public DeliveryState retryAt(int attempts, Instant at, Instant next) {
-        return new DeliveryState(attempts, acceptedAt, firstAttemptAt != null ? firstAttemptAt : at, next);
+        return new DeliveryState(attempts, acceptedAt, firstAttemptAt != null ? firstAttemptAt : at, next, null);
     }
 
     /** The same state, waiting until {@code next}. */
     public DeliveryState deferredTo(Instant next) {
-        return new DeliveryState(attempts, acceptedAt, firstAttemptAt, next);
+        return new DeliveryState(attempts, acceptedAt, firstAttemptAt, next, null);
+    }
+
+    /** The same state, waiting for a limited target until {@code next}, holding the rate slot there if reserved. */
+    public DeliveryState waitingForTarget(Instant next, boolean reserved) {
+        return new DeliveryState(attempts, acceptedAt, firstAttemptAt, next, reserved ? next : null);
     }
 
     /** Writes this state into {@code headers}, replacing what was there. */
@@ -47,6 +55,7 @@ public record DeliveryState(int attempts, Instant acceptedAt, Instant firstAttem
         set(headers, DeliveryHeaders.ACCEPTED_AT, acceptedAt.toString());
         set(headers, DeliveryHeaders.FIRST_ATTEMPT_AT, firstAttemptAt == null ? null : firstAttemptAt.toString());
         set(headers, DeliveryHeaders.NEXT_ATTEMPT_AT, nextAttemptAt == null ? null : nextAttemptAt.toString());
+        set(headers, DeliveryHeaders.RATE_SLOT, rateSlot == null ? null : rateSlot.toString());
     }
 
     private static void set(Headers headers, String name, String value) {

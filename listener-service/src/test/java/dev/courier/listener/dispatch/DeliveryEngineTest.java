@@ -179,15 +179,23 @@ class DeliveryEngineTest {
         target.respondWith(request -> Reply.json(200, "{}").after(Duration.ofMillis(100)));
         String key = "one-partition-" + Ulid.next(); // the same key: every record on one partition
         Set<String> ids = new HashSet<>();
+        List<String> requests = new java.util.ArrayList<>();
         for (int i = 0; i < 500; i++) {
             String id = Ulid.next();
             ids.add(id);
-            client.send("courier.requests", key, request(id, null));
+            requests.add(request(id, null));
         }
+        client.sendAll("courier.requests", key, requests);
 
         List<RecordedRequest> calls = target.await(r -> ids.contains(r.header("Idempotency-Key")), 500, WAIT);
-        Instant first = calls.stream().map(RecordedRequest::receivedAt).min(Instant::compareTo).orElseThrow();
-        Instant last = calls.stream().map(RecordedRequest::receivedAt).max(Instant::compareTo).orElseThrow();
+        Instant first = calls.stream()
+                .map(RecordedRequest::receivedAt)
+                .min(Instant::compareTo)
+                .orElseThrow();
+        Instant last = calls.stream()
+                .map(RecordedRequest::receivedAt)
+                .max(Instant::compareTo)
+                .orElseThrow();
         double seconds = Duration.between(first, last).plusMillis(100).toMillis() / 1000.0;
         LOG.infof(
                 "500 calls to a 100 ms target on one partition: first to last answer %.2f s, %.0f calls/s"

@@ -55,6 +55,28 @@ public final class KafkaTestClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Publishes many UTF-8 values at once (sent without waiting for each other), then waits for every
+     * acknowledgement: a burst, as a busy producer would write it.
+     */
+    public void sendAll(String topic, String key, List<String> values) {
+        List<java.util.concurrent.Future<RecordMetadata>> sent = new ArrayList<>();
+        for (String value : values) {
+            sent.add(producer.send(new ProducerRecord<>(topic, key, value.getBytes(StandardCharsets.UTF_8))));
+        }
+        producer.flush();
+        for (var future : sent) {
+            try {
+                future.get(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException("could not publish to " + topic, e);
+            }
+        }
+    }
+
     /** Publishes a UTF-8 string value with no headers. */
     public RecordMetadata send(String topic, String key, String value) {
         return send(topic, key, value.getBytes(StandardCharsets.UTF_8), Map.of());

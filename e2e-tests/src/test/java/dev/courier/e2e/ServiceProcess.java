@@ -96,6 +96,20 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /** Kills the service without warning (SIGKILL), as a crash or an OOM kill would. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** Reads the service's Prometheus metrics. */
+    String metrics() throws Exception {
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(baseUri().resolve("/q/metrics")).build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
+    }
+
     /** Stops the service as an orchestrator would: SIGTERM, then SIGKILL if it does not exit in time. */
     @Override
     public void close() throws InterruptedException {

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,6 +17,7 @@ import dev.courier.listener.config.ListenerConfig;
 import dev.courier.listener.dispatch.AttemptResult;
 import dev.courier.listener.dispatch.ForwardedHeaders;
 import dev.courier.listener.dispatch.OutboundHttp;
+import dev.courier.listener.retry.RetrySchedule;
 
 /**
  * Forwards an invocation's outcome to its callback address: the target's response body verbatim with the target's
@@ -49,7 +51,7 @@ public class CallbackSender {
      * POSTs the outcome to {@code request.callback().url()}; the stage never fails, it ends in the callback's outcome.
      * {@code result} is the last attempt's, or null when none was made (an invocation that expired first).
      */
-    public CompletionStage<CallbackOutcome> send(
+    public CompletionStage<Delivery> send(
             InvocationRequest request, AttemptResult result, Condition condition, int attempts) {
         HttpRequest.Builder builder =
                 HttpRequest.newBuilder(URI.create(request.callback().url())).timeout(timeout);
@@ -85,13 +87,33 @@ public class CallbackSender {
         builder.POST(HttpRequest.BodyPublishers.ofByteArray(body));
         return http.send(builder.build()).handle((exchange, error) -> {
             if (error == null) {
-                boolean delivered = exchange.status() >= 200 && exchange.status() < 300;
-                return new CallbackOutcome(
-                        exchange.status(), delivered ? null : "callback answered " + exchange.status());
+                int status = exchange.status();
+                boolean delivered = status >= 200 && status < 300;
+                return new Delivery(
+                        new CallbackOutcome(status, delivered ? null : "callback answered " + status),
+                        status == 408 || status == 429 || status >= 500,
+                        RetrySchedule.parseRetryAfter(exchange.retryAfter().orElse(null), Instant.now()));
             }
             Throwable cause =
                     error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-            return new CallbackOutcome(null, cause.getClass().getSimpleName() + ": " + cause.getMessage());
+            return new Delivery(
+                    new CallbackOutcome(null, cause.getClass().getSimpleName() + ": " + cause.getMessage()),
+                    !(cause instanceof OutboundHttp.EgressRefusedException),
+                    Optional.empty());
         });
+    }
+
+    /**
+     * How one callback delivery went.
+     *
+     * @param outcome what the invocation record says of it
+     * @param retryable whether trying again may help (timeouts, connection errors, 408, 429, 5xx)
+     * @param retryAfter the callback endpoint's Retry-After, if any
+     */
+    public record Delivery(CallbackOutcome outcome, boolean retryable, Optional<Duration> retryAfter) {
+        /** Whether the callback endpoint accepted it. */
+        public boolean delivered() {
+            return outcome.error() == null;
+        }
     }
 }

@@ -1,5 +1,7 @@
 package dev.courier.listener.dispatch;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -7,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.courier.common.id.Ulid;
 import dev.courier.common.record.Condition;
 import dev.courier.common.record.ErrorCodes;
@@ -15,6 +18,7 @@ import dev.courier.common.record.InvocationRecord.CallbackOutcome;
 import dev.courier.common.request.InvocationRequest;
 import dev.courier.common.request.TargetType;
 import dev.courier.listener.callback.CallbackSender;
+import dev.courier.listener.callback.CallbackTask;
 import dev.courier.listener.consume.RequestDecoder;
 import dev.courier.listener.consume.RequestDecoder.Decoded;
 import dev.courier.listener.limits.TargetGate;
@@ -25,6 +29,7 @@ import dev.courier.listener.retry.DelayScheduler;
 import dev.courier.listener.retry.DeliveryState;
 import dev.courier.listener.retry.RetrySchedule;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
 import org.jboss.logging.Logger;
 
 /**
@@ -39,6 +44,8 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class Dispatcher {
     private static final Logger LOG = Logger.getLogger(Dispatcher.class);
+    /** A response body larger than this (base64) is not parked for a callback retry: it would not fit a record. */
+    private static final int MAX_PARKED_CALLBACK_BODY = 700_000;
 
     private final RequestDecoder decoder;
     private final HttpInvoker http;
@@ -48,6 +55,7 @@ public class Dispatcher {
     private final RetrySchedule retries;
     private final TargetGate gate;
     private final DeliveryMetrics metrics;
+    private final ObjectMapper mapper;
 
     public Dispatcher(
             RequestDecoder decoder,
@@ -57,7 +65,8 @@ public class Dispatcher {
             DelayScheduler scheduler,
             RetrySchedule retries,
             TargetGate gate,
-            DeliveryMetrics metrics) {
+            DeliveryMetrics metrics,
+            ObjectMapper mapper) {
         this.decoder = decoder;
         this.http = http;
         this.callbacks = callbacks;
@@ -66,10 +75,15 @@ public class Dispatcher {
         this.retries = retries;
         this.gate = gate;
         this.metrics = metrics;
+        this.mapper = mapper;
     }
 
     /** Takes the request in {@code record} one step further; completes when that step's outcome is durable. */
     public CompletionStage<Void> dispatch(ConsumerRecord<String, byte[]> record) {
+        Header kind = record.headers().lastHeader(CallbackTask.KIND_HEADER);
+        if (kind != null && CallbackTask.KIND.equals(new String(kind.value(), StandardCharsets.UTF_8))) {
+            return redeliverCallback(record);
+        }
         Instant acceptedAt = Instant.ofEpochMilli(record.timestamp());
         InvocationRecord.Source source =
                 new InvocationRecord.Source(record.topic(), record.partition(), record.offset());
@@ -144,17 +158,73 @@ public class Dispatcher {
         });
     }
 
-    /** Forwards the outcome to the callback, if there is one, then writes the invocation record. */
+    /**
+     * Ends an invocation: forwards the outcome to the callback, if there is one, then writes the invocation record.
+     * A callback that fails retryably is parked and delivered again like an invocation; the record is written once
+     * the callback is settled.
+     */
     private CompletionStage<Void> finish(
             InvocationRequest request, DeliveryState state, AttemptResult result, Condition condition, int attempts) {
-        CompletionStage<CallbackOutcome> callback = request.callback() == null
-                ? CompletableFuture.completedFuture(null)
-                : callbacks.send(request, result, condition, attempts).thenApply(outcome -> {
-                    metrics.callback(outcome.error() == null);
-                    return outcome;
+        if (request.callback() == null) {
+            return record(request, state.acceptedAt(), result, condition, attempts, null);
+        }
+        return deliverCallback(CallbackTask.of(request, result, condition, attempts, state.acceptedAt()));
+    }
+
+    private CompletionStage<Void> deliverCallback(CallbackTask task) {
+        InvocationRequest request = task.request();
+        AttemptResult result = task.result();
+        return callbacks
+                .send(request, result, task.condition(), task.attempts())
+                .thenCompose(delivery -> {
+                    metrics.callback(delivery.delivered());
+                    CallbackTask delivered = task.afterDelivery();
+                    RetrySchedule.Policy policy = retries.policyFor(request.retry());
+                    boolean small = task.outcome() == null
+                            || task.outcome().bodyBase64() == null
+                            || task.outcome().bodyBase64().length() <= MAX_PARKED_CALLBACK_BODY;
+                    if (!delivery.delivered()
+                            && delivery.retryable()
+                            && delivered.callbackAttempts() < policy.maxAttempts()
+                            && small) {
+                        Instant next = Instant.now()
+                                .plus(retries.backoff(policy, delivered.callbackAttempts(), delivery.retryAfter()));
+                        return scheduler.scheduleCallback(delivered, next);
+                    }
+                    return record(
+                            request, task.acceptedAt(), result, task.condition(), task.attempts(), delivery.outcome());
                 });
-        return callback.thenCompose(callbackOutcome -> outcomes.write(InvocationRecords.completed(
-                        request, state.acceptedAt(), result, condition, attempts, callbackOutcome)))
+    }
+
+    /** A parked callback came back: deliver it if due, else park it again. */
+    private CompletionStage<Void> redeliverCallback(ConsumerRecord<String, byte[]> record) {
+        CallbackTask task;
+        try {
+            task = mapper.readValue(record.value(), CallbackTask.class);
+        } catch (IOException e) {
+            LOG.errorf("unreadable parked callback at %s-%d: %s", record.topic(), record.partition(), e.toString());
+            return outcomes.write(InvocationRecords.rejected(
+                    Ulid.derived(record.timestamp(), record.topic() + "/" + record.partition() + "/" + record.offset()),
+                    Instant.ofEpochMilli(record.timestamp()),
+                    new InvocationRecord.Source(record.topic(), record.partition(), record.offset()),
+                    record.value(),
+                    "unreadable parked callback: " + e.getMessage()));
+        }
+        DeliveryState state = DeliveryState.of(record);
+        if (state.nextAttemptAt() != null && state.nextAttemptAt().isAfter(Instant.now())) {
+            return scheduler.scheduleCallback(task, state.nextAttemptAt());
+        }
+        return deliverCallback(task);
+    }
+
+    private CompletionStage<Void> record(
+            InvocationRequest request,
+            Instant acceptedAt,
+            AttemptResult result,
+            Condition condition,
+            int attempts,
+            CallbackOutcome callback) {
+        return outcomes.write(InvocationRecords.completed(request, acceptedAt, result, condition, attempts, callback))
                 .thenRun(() -> metrics.completed(condition));
     }
 

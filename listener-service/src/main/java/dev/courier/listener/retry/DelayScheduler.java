@@ -1,6 +1,7 @@
 package dev.courier.listener.retry;
 
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
@@ -10,12 +11,16 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.courier.common.request.InvocationRequest;
+import dev.courier.listener.callback.CallbackTask;
 import dev.courier.listener.config.ListenerConfig;
 import dev.courier.listener.kafka.ListenerKafka;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
- * Hands an invocation that must wait (a retry or a deferred delivery) to a delay tier, or, once its time has come, back
+ * Hands an invocation that must wait (a retry, a deferred delivery, a call to a limited target, a callback to
+ * deliver again) to a delay tier, or, once its time has come, back
  * to the requests topic. Either way the record carries its {@link DeliveryState}; the stage completes once the broker
  * acknowledged it, and only then may the record it came from be committed.
  */
@@ -38,25 +43,29 @@ public class DelayScheduler {
      * remaining wait.
      */
     public CompletionStage<Void> schedule(InvocationRequest request, DeliveryState state) {
-        byte[] value;
-        try {
-            value = mapper.writeValueAsBytes(request);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
-        return forward(request.recordKey(), value, state);
+        return forward(request.recordKey(), json(request), new RecordHeaders(), state);
+    }
+
+    /** Parks a callback that is to be delivered again at {@code next}. */
+    public CompletionStage<Void> scheduleCallback(CallbackTask task, Instant next) {
+        Headers headers = new RecordHeaders();
+        headers.add(CallbackTask.KIND_HEADER, CallbackTask.KIND.getBytes(StandardCharsets.UTF_8));
+        DeliveryState state = new DeliveryState(task.attempts(), task.acceptedAt(), null, next, null);
+        return forward(task.request().recordKey(), json(task), headers, state);
     }
 
     /**
-     * Moves a waiting record on: to the requests topic if it is due, else to the tier for what remains of its wait.
+     * Moves a waiting record on, with its headers: to the requests topic if it is due, else to the tier for what
+     * remains of its wait.
      */
-    public CompletionStage<Void> forward(String key, byte[] value, DeliveryState state) {
+    public CompletionStage<Void> forward(String key, byte[] value, Headers headers, DeliveryState state) {
         Duration remaining =
                 state.nextAttemptAt() == null ? Duration.ZERO : Duration.between(Instant.now(), state.nextAttemptAt());
         String topic = remaining.isNegative() || remaining.isZero()
                 ? requestsTopic
                 : tiers.tierFor(remaining).topic();
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key, value);
+        ProducerRecord<String, byte[]> record =
+                new ProducerRecord<>(topic, null, key, value, new RecordHeaders(headers.toArray()));
         state.writeTo(record.headers());
         CompletableFuture<Void> acknowledged = new CompletableFuture<>();
         try {
@@ -71,5 +80,13 @@ public class DelayScheduler {
             acknowledged.completeExceptionally(e);
         }
         return acknowledged;
+    }
+
+    private byte[] json(Object value) {
+        try {
+            return mapper.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

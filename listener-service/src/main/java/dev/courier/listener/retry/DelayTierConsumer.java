@@ -151,7 +151,7 @@ public class DelayTierConsumer implements Runnable {
         }
         partitionProgress.dispatched(record.offset());
         inFlight.incrementAndGet();
-        scheduler.forward(record.key(), record.value(), state).whenComplete((ignored, error) -> {
+        scheduler.forward(record.key(), record.value(), record.headers(), state).whenComplete((ignored, error) -> {
             inFlight.decrementAndGet();
             forwarded.add(new Forwarded(partition, record.offset(), error));
         });

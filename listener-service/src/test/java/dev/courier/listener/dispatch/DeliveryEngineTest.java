@@ -207,6 +207,35 @@ class DeliveryEngineTest {
     }
 
     @Test
+    void aFailingCallbackIsRetriedWithoutCallingTheTargetAgainAndTheRecordWaitsForIt() throws Exception {
+        target.respondWith(request -> Reply.text(200, "the answer"));
+        AtomicInteger callbackCalls = new AtomicInteger();
+        callback.respondWith(
+                request -> callbackCalls.incrementAndGet() <= 2 ? Reply.json(503, "{}") : Reply.json(204, ""));
+        String id = Ulid.next();
+        publish(
+                id,
+                request(
+                        id,
+                        "\"retry\":{\"initialBackoffMs\":300,\"maxAttempts\":5},\"callback\":{\"url\":\""
+                                + callback.url("/flaky-callback") + "\"}"));
+
+        List<RecordedRequest> deliveries = callback.await(r -> id.equals(r.header("Courier-Invocation-Id")), 3, WAIT);
+        assertThat(deliveries).allSatisfy(delivery -> {
+            assertThat(delivery.bodyText()).isEqualTo("the answer");
+            assertThat(delivery.header("webhook-id")).isEqualTo(id);
+        });
+        JsonNode record = recordOn("courier.results", id);
+        assertThat(record.at("/courier/callback/status").asInt()).isEqualTo(204);
+        assertThat(record.at("/courier/attempts").asInt()).isEqualTo(1);
+        assertThat(target.received().stream().filter(r -> id.equals(r.header("Idempotency-Key"))))
+                .hasSize(1);
+        assertThat(client.readAll("courier.results").stream().filter(r -> id.equals(r.key())))
+                .as("one record per invocation")
+                .hasSize(1);
+    }
+
+    @Test
     void aCallbackIsSignedTheStandardWebhooksWay() throws Exception {
         target.respondWith(request -> Reply.json(200, "{\"answer\":42}"));
         String id = Ulid.next();

@@ -1,9 +1,10 @@
 package dev.courier.cache.config;
 
-import io.smallrye.config.ConfigMapping;
-import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
 
 /**
  * The cache-service's configuration, {@code courier.cache.*}. Kafka connection settings are the shared {@code kafka.*}

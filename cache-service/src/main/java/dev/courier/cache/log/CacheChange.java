@@ -2,6 +2,7 @@ package dev.courier.cache.log;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;

@@ -1,8 +1,5 @@
 package dev.courier.cache.store;
 
-import dev.courier.cache.config.CacheConfig;
-import dev.courier.cache.log.CacheChange;
-import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +9,10 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.courier.cache.config.CacheConfig;
+import dev.courier.cache.log.CacheChange;
 
 /**
  * The materialized cache: what applying the change log in order produces. One thread applies changes (the log
@@ -59,7 +60,10 @@ public class CacheStore {
             return new Decision(Decision.Outcome.NAMESPACE_FULL, null);
         }
         String etag = partition + "-" + offset;
-        put(namespace, change.key(), new CacheEntry(change.value(), change.contentType(), etag, change.expiresAt(), partition));
+        put(
+                namespace,
+                change.key(),
+                new CacheEntry(change.value(), change.contentType(), etag, change.expiresAt(), partition));
         return new Decision(live == null ? Decision.Outcome.CREATED : Decision.Outcome.REPLACED, etag);
     }
 
@@ -80,7 +84,8 @@ public class CacheStore {
         String from = cursor != null && cursor.compareTo(prefix) >= 0 ? cursor : prefix;
         boolean inclusive = cursor == null || cursor.compareTo(prefix) < 0;
         Instant now = Instant.now();
-        for (Map.Entry<String, CacheEntry> entry : entries.tailMap(from, inclusive).entrySet()) {
+        for (Map.Entry<String, CacheEntry> entry :
+                entries.tailMap(from, inclusive).entrySet()) {
             if (!entry.getKey().startsWith(prefix) || keys.size() >= limit) {
                 break;
             }
@@ -109,11 +114,13 @@ public class CacheStore {
 
     /** Removes entries that expired before {@code now}, to give their memory back. */
     public void sweep(Instant now) {
-        namespaces.values().forEach(entries -> entries.forEach((key, entry) -> {
-            if (entry.expiredAt(now)) {
-                remove(entries, key, entry);
-            }
-        }));
+        namespaces
+                .values()
+                .forEach(entries -> entries.forEach((key, entry) -> {
+                    if (entry.expiredAt(now)) {
+                        remove(entries, key, entry);
+                    }
+                }));
     }
 
     /** Entries held, expired ones not yet swept included. */

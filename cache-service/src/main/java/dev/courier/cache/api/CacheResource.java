@@ -1,0 +1,301 @@
+package dev.courier.cache.api;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import dev.courier.cache.command.WriteCoordinator;
+import dev.courier.cache.config.CacheConfig;
+import dev.courier.cache.log.CacheChange;
+import dev.courier.cache.log.LogFollower;
+import dev.courier.cache.problem.CacheProblem;
+import dev.courier.cache.store.CacheEntry;
+import dev.courier.cache.store.CacheStore;
+import dev.courier.cache.store.Decision;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.common.annotation.Blocking;
+
+/**
+ * The cache API (SPEC section 7). Writes go to the command side ({@link WriteCoordinator}: append, then answer what
+ * the log decided); reads come from this instance's materialized {@link CacheStore}, after waiting for a given write
+ * to be applied here when the caller asks for read-your-writes ({@value #MIN_TOKEN}).
+ */
+@Path("/v1/cache/{namespace}")
+public class CacheResource {
+    /** Returned by every write: the change's position, {@code <partition>:<offset>}. */
+    public static final String TOKEN = "Courier-Cache-Token";
+    /** On a read: do not answer before the write with this token is applied here. */
+    public static final String MIN_TOKEN = "Courier-Cache-Min-Token";
+
+    private static final Pattern NAMESPACE = Pattern.compile("^[A-Za-z0-9._-]{1,64}$");
+    private static final Pattern TOKEN_FORMAT = Pattern.compile("^(\\d+):(\\d+)$");
+    private static final int MAX_LIST = 1000;
+
+    private final WriteCoordinator writes;
+    private final CacheStore store;
+    private final LogFollower follower;
+    private final CacheConfig config;
+    private final MeterRegistry registry;
+
+    public CacheResource(
+            WriteCoordinator writes,
+            CacheStore store,
+            LogFollower follower,
+            CacheConfig config,
+            MeterRegistry registry) {
+        this.writes = writes;
+        this.store = store;
+        this.follower = follower;
+        this.config = config;
+        this.registry = registry;
+    }
+
+    @PUT
+    @Path("/{key: .+}")
+    @Consumes(MediaType.WILDCARD)
+    @Blocking
+    public CompletionStage<Response> put(
+            @PathParam("namespace") String namespace,
+            @PathParam("key") String key,
+            @QueryParam("ttlSeconds") String ttlSeconds,
+            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+            @HeaderParam(HttpHeaders.IF_MATCH) String ifMatch,
+            @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch,
+            byte[] value) {
+        checkWritable();
+        check(namespace, key);
+        byte[] bytes = value == null ? new byte[0] : value;
+        if (bytes.length > config.maxValueBytes()) {
+            throw new CacheProblem(
+                    413, "too-large", "value", "the value is larger than " + config.maxValueBytes() + " bytes");
+        }
+        CacheChange change = new CacheChange(
+                CacheChange.Op.PUT,
+                namespace,
+                key,
+                bytes,
+                contentType != null ? contentType : MediaType.APPLICATION_OCTET_STREAM,
+                expiry(ttlSeconds),
+                etag(ifMatch),
+                noneMatch(ifNoneMatch),
+                UUID.randomUUID().toString());
+        return write("put", change);
+    }
+
+    @POST
+    @Path("/{key: .+}")
+    @Consumes(MediaType.WILDCARD)
+    @Blocking
+    public CompletionStage<Response> post(
+            @PathParam("namespace") String namespace,
+            @PathParam("key") String key,
+            @QueryParam("ttlSeconds") String ttlSeconds,
+            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+            @HeaderParam(HttpHeaders.IF_MATCH) String ifMatch,
+            @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch,
+            byte[] value) {
+        return put(namespace, key, ttlSeconds, contentType, ifMatch, ifNoneMatch, value);
+    }
+
+    @DELETE
+    @Path("/{key: .+}")
+    @Blocking
+    public CompletionStage<Response> delete(
+            @PathParam("namespace") String namespace,
+            @PathParam("key") String key,
+            @HeaderParam(HttpHeaders.IF_MATCH) String ifMatch) {
+        checkWritable();
+        check(namespace, key);
+        CacheChange change = new CacheChange(
+                CacheChange.Op.DELETE,
+                namespace,
+                key,
+                null,
+                null,
+                null,
+                etag(ifMatch),
+                false,
+                UUID.randomUUID().toString());
+        return write("delete", change);
+    }
+
+    @GET
+    @Path("/{key: .+}")
+    public CompletionStage<Response> get(
+            @PathParam("namespace") String namespace,
+            @PathParam("key") String key,
+            @HeaderParam(MIN_TOKEN) String minToken,
+            @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
+        check(namespace, key);
+        return appliedUpTo(minToken).thenApply(ignored -> {
+            CacheEntry entry = store.get(namespace, key).orElse(null);
+            if (entry == null) {
+                count("get", "404");
+                throw new CacheProblem(404, "not-found", null, "no value at " + namespace + "/" + key);
+            }
+            String etag = quoted(entry.etag());
+            if (etag.equals(ifNoneMatch)) {
+                count("get", "304");
+                return Response.notModified().tag(entry.etag()).build();
+            }
+            count("get", "200");
+            return Response.ok(entry.value(), entry.contentType())
+                    .header(HttpHeaders.ETAG, etag)
+                    .build();
+        });
+    }
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    public CompletionStage<KeyPage> list(
+            @PathParam("namespace") String namespace,
+            @QueryParam("prefix") String prefix,
+            @QueryParam("limit") Integer limit,
+            @QueryParam("cursor") String cursor,
+            @HeaderParam(MIN_TOKEN) String minToken) {
+        check(namespace, null);
+        int size = limit == null ? 100 : limit;
+        if (size < 1 || size > MAX_LIST) {
+            throw new CacheProblem(400, "invalid-field", "limit", "limit must be between 1 and " + MAX_LIST);
+        }
+        return appliedUpTo(minToken).thenApply(ignored -> {
+            List<String> keys = store.keys(namespace, prefix == null ? "" : prefix, cursor, size);
+            count("list", "200");
+            return new KeyPage(namespace, keys, keys.size() == size ? keys.get(keys.size() - 1) : null);
+        });
+    }
+
+    /**
+     * One page of keys.
+     *
+     * @param namespace the namespace
+     * @param keys the keys, sorted
+     * @param nextCursor pass as {@code cursor} for the next page; null on the last page
+     */
+    public record KeyPage(String namespace, List<String> keys, String nextCursor) {}
+
+    private CompletionStage<Response> write(String operation, CacheChange change) {
+        return writes.write(change).thenApply(written -> {
+            Decision decision = written.decision();
+            count(operation, Integer.toString(decision.outcome().status()));
+            switch (decision.outcome()) {
+                case PRECONDITION_FAILED -> throw new CacheProblem(
+                        412, "precondition-failed", "If-Match", "the current version does not match the condition");
+                case NAMESPACE_FULL -> throw new CacheProblem(
+                        409,
+                        "namespace-full",
+                        "namespace",
+                        "namespace " + change.namespace() + " already holds " + config.maxEntriesPerNamespace()
+                                + " entries");
+                case NOT_FOUND -> throw new CacheProblem(
+                        404, "not-found", null, "no value at " + change.namespace() + "/" + change.key());
+                default -> {
+                    Response.ResponseBuilder response =
+                            Response.status(decision.outcome().status()).header(TOKEN, written.token());
+                    if (decision.etag() != null) {
+                        response.header(HttpHeaders.ETAG, quoted(decision.etag()));
+                    }
+                    return response.build();
+                }
+            }
+        });
+    }
+
+    /** Completes once the write named by {@code token} is applied here; 503 if that takes too long. */
+    private CompletionStage<Void> appliedUpTo(String token) {
+        if (token == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        var matcher = TOKEN_FORMAT.matcher(token.trim());
+        if (!matcher.matches()) {
+            throw new CacheProblem(400, "invalid-field", MIN_TOKEN, "a token looks like <partition>:<offset>");
+        }
+        return follower.awaitApplied(Integer.parseInt(matcher.group(1)), Long.parseLong(matcher.group(2)))
+                .orTimeout(config.minTokenWait().toMillis(), TimeUnit.MILLISECONDS)
+                .exceptionally(error -> {
+                    throw new CacheProblem(
+                            503, "not-yet-applied", MIN_TOKEN, "that write is not applied here yet; try again");
+                });
+    }
+
+    private void checkWritable() {
+        if (!config.role().writes()) {
+            throw new CacheProblem(405, "read-replica", null, "this instance is a read replica; write to a writer");
+        }
+    }
+
+    private void check(String namespace, String key) {
+        if (!NAMESPACE.matcher(namespace).matches()) {
+            throw new CacheProblem(
+                    400, "invalid-field", "namespace", "a namespace is 1 to 64 characters from [A-Za-z0-9._-]");
+        }
+        if (key != null && key.getBytes(StandardCharsets.UTF_8).length > config.maxKeyBytes()) {
+            throw new CacheProblem(
+                    414, "key-too-long", "key", "a key is at most " + config.maxKeyBytes() + " bytes of UTF-8");
+        }
+    }
+
+    private static Instant expiry(String ttlSeconds) {
+        if (ttlSeconds == null) {
+            return null;
+        }
+        try {
+            long seconds = Long.parseLong(ttlSeconds);
+            if (seconds < 1 || seconds > 366L * 24 * 3600) {
+                throw new NumberFormatException();
+            }
+            return Instant.now().plusSeconds(seconds);
+        } catch (NumberFormatException e) {
+            throw new CacheProblem(
+                    400, "invalid-field", "ttlSeconds", "ttlSeconds must be a whole number from 1 to 31622400");
+        }
+    }
+
+    private static boolean noneMatch(String ifNoneMatch) {
+        if (ifNoneMatch == null) {
+            return false;
+        }
+        if (!ifNoneMatch.trim().equals("*")) {
+            throw new CacheProblem(400, "invalid-field", "If-None-Match", "on a write, If-None-Match must be *");
+        }
+        return true;
+    }
+
+    /** {@code "0-12"} → {@code 0-12}. */
+    private static String etag(String ifMatch) {
+        if (ifMatch == null) {
+            return null;
+        }
+        String trimmed = ifMatch.trim();
+        return trimmed.length() >= 2 && trimmed.startsWith("\"") && trimmed.endsWith("\"")
+                ? trimmed.substring(1, trimmed.length() - 1)
+                : trimmed;
+    }
+
+    private static String quoted(String etag) {
+        return "\"" + etag + "\"";
+    }
+
+    private void count(String operation, String result) {
+        registry.counter("courier.cache.requests", "operation", operation, "result", result)
+                .increment();
+    }
+}

@@ -1,0 +1,230 @@
+package dev.courier.cache;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+
+import dev.courier.common.id.Ulid;
+import dev.courier.testing.kafka.KafkaBrokerResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import org.junit.jupiter.api.Test;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.matchesPattern;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+
+@QuarkusTest
+@WithTestResource(
+        value = KafkaBrokerResource.class,
+        initArgs = @ResourceArg(name = KafkaBrokerResource.TOPICS, value = "courier.cache.changes:3"))
+class CacheApiTest {
+
+    @Test
+    void aValueIsStoredWithItsContentTypeReadDeletedAndGone() {
+        String ns = namespace();
+        String etag = given().contentType("text/plain")
+                .body("hello")
+                .put("/v1/cache/" + ns + "/greeting")
+                .then()
+                .statusCode(201)
+                .header("ETag", matchesPattern("\"\\d+-\\d+\""))
+                .header("Courier-Cache-Token", matchesPattern("\\d+:\\d+"))
+                .extract()
+                .header("ETag");
+
+        given().get("/v1/cache/" + ns + "/greeting")
+                .then()
+                .statusCode(200)
+                .contentType("text/plain")
+                .header("ETag", etag)
+                .body(equalTo("hello"));
+        given().header("If-None-Match", etag)
+                .get("/v1/cache/" + ns + "/greeting")
+                .then()
+                .statusCode(304);
+
+        given().contentType("application/json")
+                .body("{\"a\":1}")
+                .post("/v1/cache/" + ns + "/greeting")
+                .then()
+                .statusCode(200);
+        given().get("/v1/cache/" + ns + "/greeting")
+                .then()
+                .contentType("application/json")
+                .body("a", equalTo(1));
+
+        given().delete("/v1/cache/" + ns + "/greeting").then().statusCode(204);
+        given().get("/v1/cache/" + ns + "/greeting").then().statusCode(404).contentType("application/problem+json");
+        given().delete("/v1/cache/" + ns + "/greeting").then().statusCode(404);
+    }
+
+    @Test
+    void keysMayContainSlashesAndAreListedByPrefixInPages() {
+        String ns = namespace();
+        for (String key : List.of("a/1", "a/2", "a/3", "b/1")) {
+            given().body(key).put("/v1/cache/" + ns + "/" + key).then().statusCode(201);
+        }
+        given().get("/v1/cache/" + ns + "/a/2").then().statusCode(200).body(equalTo("a/2"));
+
+        String cursor = given().queryParam("prefix", "a/")
+                .queryParam("limit", 2)
+                .get("/v1/cache/" + ns)
+                .then()
+                .statusCode(200)
+                .body("keys", contains("a/1", "a/2"))
+                .extract()
+                .path("nextCursor");
+        given().queryParam("prefix", "a/")
+                .queryParam("limit", 2)
+                .queryParam("cursor", cursor)
+                .get("/v1/cache/" + ns)
+                .then()
+                .body("keys", contains("a/3"))
+                .body("nextCursor", nullValue());
+    }
+
+    @Test
+    void conditionalWritesAreDecidedByTheCurrentVersion() {
+        String ns = namespace();
+        String path = "/v1/cache/" + ns + "/k";
+        String v1 = given().header("If-None-Match", "*")
+                .body("1")
+                .put(path)
+                .then()
+                .statusCode(201)
+                .extract()
+                .header("ETag");
+        given().header("If-None-Match", "*").body("again").put(path).then().statusCode(412);
+
+        String v2 = given().header("If-Match", v1)
+                .body("2")
+                .put(path)
+                .then()
+                .statusCode(200)
+                .extract()
+                .header("ETag");
+        assertThat(v2).isNotEqualTo(v1);
+        given().header("If-Match", v1)
+                .body("stale")
+                .put(path)
+                .then()
+                .statusCode(412)
+                .contentType("application/problem+json");
+        given().header("If-Match", v1).delete(path).then().statusCode(412);
+        given().get(path).then().body(equalTo("2"));
+        given().header("If-Match", v2).delete(path).then().statusCode(204);
+    }
+
+    @Test
+    void twoConcurrentWritersWithTheSameIfMatchExactlyOneWins() throws Exception {
+        String ns = namespace();
+        String path = "/v1/cache/" + ns + "/contended";
+        String v1 =
+                given().body("start").put(path).then().statusCode(201).extract().header("ETag");
+        CountDownLatch go = new CountDownLatch(1);
+        List<CompletableFuture<Integer>> writers = new ArrayList<>();
+        for (String value : List.of("left", "right")) {
+            writers.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                return given().header("If-Match", v1).body(value).put(path).statusCode();
+            }));
+        }
+        go.countDown();
+        List<Integer> statuses =
+                writers.stream().map(CompletableFuture::join).sorted().toList();
+
+        assertThat(statuses).containsExactly(200, 412);
+        assertThat(given().get(path).asString()).isIn("left", "right");
+    }
+
+    @Test
+    void aValueWithATtlExpires() throws Exception {
+        String ns = namespace();
+        given().body("short-lived")
+                .put("/v1/cache/" + ns + "/ttl?ttlSeconds=1")
+                .then()
+                .statusCode(201);
+        given().get("/v1/cache/" + ns + "/ttl").then().statusCode(200);
+        Thread.sleep(1200);
+        given().get("/v1/cache/" + ns + "/ttl").then().statusCode(404);
+        given().header("If-None-Match", "*")
+                .body("new")
+                .put("/v1/cache/" + ns + "/ttl")
+                .then()
+                .statusCode(201);
+    }
+
+    @Test
+    void eachLimitHasItsOwnClearStatus() {
+        String ns = namespace();
+        char[] longKey = new char[513];
+        Arrays.fill(longKey, 'k');
+        problem(given().body("x").put("/v1/cache/" + ns + "/" + new String(longKey)), 414, "key");
+
+        byte[] big = new byte[1_000_001];
+        problem(
+                given().contentType("application/octet-stream").body(big).put("/v1/cache/" + ns + "/big"),
+                413,
+                "value");
+
+        problem(given().body("x").put("/v1/cache/bad%20namespace/k"), 400, "namespace");
+        problem(given().body("x").put("/v1/cache/" + ns + "/k?ttlSeconds=soon"), 400, "ttlSeconds");
+        problem(
+                given().header("If-None-Match", "\"1-1\"").body("x").put("/v1/cache/" + ns + "/k"),
+                400,
+                "If-None-Match");
+
+        for (int i = 0; i < 25; i++) {
+            given().body("v").put("/v1/cache/" + ns + "/fill-" + i).then().statusCode(201);
+        }
+        problem(given().body("v").put("/v1/cache/" + ns + "/one-too-many"), 409, "namespace");
+        given().body("replaced").put("/v1/cache/" + ns + "/fill-0").then().statusCode(200);
+    }
+
+    @Test
+    void aReadWithTheTokenOfAWriteSeesThatWrite() {
+        String ns = namespace();
+        for (int i = 0; i < 20; i++) {
+            String token = given().body("v" + i)
+                    .put("/v1/cache/" + ns + "/ryw")
+                    .then()
+                    .statusCode(i == 0 ? 201 : 200)
+                    .extract()
+                    .header("Courier-Cache-Token");
+            given().header("Courier-Cache-Min-Token", token)
+                    .get("/v1/cache/" + ns + "/ryw")
+                    .then()
+                    .statusCode(200)
+                    .body(equalTo("v" + i));
+        }
+        Response farFuture =
+                given().header("Courier-Cache-Min-Token", "0:999999999").get("/v1/cache/" + ns + "/ryw");
+        farFuture.then().statusCode(503).header("Retry-After", notNullValue());
+    }
+
+    private static void problem(Response response, int status, String field) {
+        response.then()
+                .statusCode(status)
+                .contentType("application/problem+json")
+                .body("status", equalTo(status))
+                .body("errors.field", hasItem(field));
+    }
+
+    private static String namespace() {
+        return "t-" + Ulid.next().toLowerCase();
+    }
+}

@@ -36,4 +36,12 @@ public interface AccepterConfig {
      */
     @WithDefault("0ms")
     Duration linger();
+
+    /** Base URL of cache-service, where invocation status is read (namespace {@code courier.status}). */
+    @WithDefault("http://127.0.0.1:8082")
+    java.net.URI cacheUrl();
+
+    /** How long a status read may take before it is answered 503. */
+    @WithDefault("2s")
+    Duration statusTimeout();
 }

@@ -48,6 +48,11 @@ public class RequestProblem extends RuntimeException {
                 List.of(new FieldError("body", "larger than " + limit + " bytes")));
     }
 
+    /** 404: no invocation with this id is known. */
+    public static RequestProblem notFound(String detail) {
+        return new RequestProblem(404, "not-found", "Not found", detail, List.of());
+    }
+
     /** 503: Kafka did not acknowledge the request in time; it was NOT accepted and may be sent again. */
     public static RequestProblem unavailable(String detail) {
         return new RequestProblem(503, "unavailable", "Service unavailable", detail, List.of());

@@ -44,6 +44,39 @@ public interface CacheConfig {
     /** Snapshots of the materialized state. */
     Snapshots snapshots();
 
+    /** The invocation status read model. */
+    Status status();
+
+    /**
+     * The invocation status read model (SPEC section 6): writer instances project the events the system writes
+     * anyway into namespace {@code courier.status}.
+     */
+    interface Status {
+        /** Whether writer instances run the projector. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** The projector's consumer group. */
+        @WithDefault("courier-cache-status")
+        String groupId();
+
+        /** The requests topic (the listener's {@code courier.listener.topics.requests}). */
+        @WithDefault("courier.requests")
+        String requestsTopic();
+
+        /** The delay-tier topics (the listener's tiers). */
+        @WithDefault("courier.delay.1s,courier.delay.10s,courier.delay.1m,courier.delay.10m,courier.delay.1h")
+        java.util.List<String> delayTopics();
+
+        /** The invocation record topics: results and failures. */
+        @WithDefault("courier.results,courier.failures")
+        java.util.List<String> recordTopics();
+
+        /** How long a status document is kept after its last event. */
+        @WithDefault("7d")
+        Duration retention();
+    }
+
     /** What an instance does. */
     enum Role {
         /** Accepts writes (and serves reads). */

@@ -43,7 +43,9 @@ public record CacheChange(
     /** What a change does. */
     public enum Op {
         PUT,
-        DELETE
+        DELETE,
+        /** Folds the value, an invocation status event, into the stored status document. */
+        MERGE_STATUS
     }
 
     /** The record key: {@code namespace/key}. Namespaces cannot contain a slash; keys may. */

@@ -13,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.courier.cache.config.CacheConfig;
 import dev.courier.cache.log.CacheChange;
+import dev.courier.cache.status.StatusDocument;
 
 /**
  * The materialized cache: what applying the change log in order produces. One thread applies changes (the log
@@ -55,6 +56,17 @@ public class CacheStore {
             }
             remove(namespace, change.key(), current);
             return new Decision(Decision.Outcome.DELETED, null);
+        }
+        if (change.op() == CacheChange.Op.MERGE_STATUS) {
+            StatusDocument merged = StatusDocument.merge(
+                    live == null ? null : StatusDocument.fromJson(live.value()),
+                    StatusDocument.fromJson(change.value()));
+            String etag = partition + "-" + offset;
+            put(
+                    namespace,
+                    change.key(),
+                    new CacheEntry(merged.toJson(), "application/json", etag, change.expiresAt(), partition));
+            return new Decision(live == null ? Decision.Outcome.CREATED : Decision.Outcome.REPLACED, etag);
         }
         if (current == null && namespace.size() >= maxEntriesPerNamespace) {
             return new Decision(Decision.Outcome.NAMESPACE_FULL, null);

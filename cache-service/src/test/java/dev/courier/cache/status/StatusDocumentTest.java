@@ -1,0 +1,77 @@
+package dev.courier.cache.status;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.courier.common.status.InvocationStatus;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class StatusDocumentTest {
+    private static final Instant T0 = Instant.parse("2026-11-22T05:00:00Z");
+
+    private final StatusDocument accepted =
+            new StatusDocument("i", InvocationStatus.ACCEPTED, 0, null, T0, T0, null, "c");
+    private final StatusDocument retrying =
+            new StatusDocument("i", InvocationStatus.RETRYING, 1, T0.plusSeconds(5), T0, T0.plusSeconds(1), null, null);
+    private final StatusDocument dispatching =
+            new StatusDocument("i", InvocationStatus.DISPATCHING, 1, null, T0, T0.plusSeconds(6), null, null);
+    private final StatusDocument succeeded = new StatusDocument(
+            "i",
+            InvocationStatus.SUCCEEDED,
+            2,
+            null,
+            T0,
+            T0.plusSeconds(7),
+            new StatusDocument.LastResponse("200", T0.plusSeconds(7)),
+            "c");
+
+    @Test
+    void theSameEventsInAnyOrderGiveTheSameDocument() {
+        List<StatusDocument> events = List.of(accepted, retrying, dispatching, succeeded);
+        StatusDocument expected = fold(events);
+        assertThat(expected.status()).isEqualTo(InvocationStatus.SUCCEEDED);
+        assertThat(expected.attempts()).isEqualTo(2);
+        assertThat(expected.correlationId()).isEqualTo("c");
+        assertThat(expected.lastResponse().status()).isEqualTo("200");
+        for (List<StatusDocument> order : permutations(events)) {
+            assertThat(fold(order)).as("order %s", order).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void aRetryIsNotUndoneByALateAcceptedEvent() {
+        StatusDocument merged = StatusDocument.merge(StatusDocument.merge(null, retrying), accepted);
+        assertThat(merged.status()).isEqualTo(InvocationStatus.RETRYING);
+        assertThat(merged.nextAttemptAt()).isEqualTo(T0.plusSeconds(5));
+        assertThat(merged.correlationId()).isEqualTo("c");
+    }
+
+    private static StatusDocument fold(List<StatusDocument> events) {
+        StatusDocument document = null;
+        for (StatusDocument event : events) {
+            document = StatusDocument.merge(document, event);
+        }
+        return document;
+    }
+
+    private static List<List<StatusDocument>> permutations(List<StatusDocument> items) {
+        if (items.size() <= 1) {
+            return List.of(items);
+        }
+        List<List<StatusDocument>> result = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            List<StatusDocument> rest = new ArrayList<>(items);
+            StatusDocument first = rest.remove(i);
+            for (List<StatusDocument> tail : permutations(rest)) {
+                List<StatusDocument> order = new ArrayList<>();
+                order.add(first);
+                order.addAll(tail);
+                result.add(order);
+            }
+        }
+        return result;
+    }
+}

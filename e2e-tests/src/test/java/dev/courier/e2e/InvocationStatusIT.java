@@ -1,0 +1,158 @@
+package dev.courier.e2e;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.courier.testing.http.RecordingHttpServer;
+import dev.courier.testing.http.RecordingHttpServer.Reply;
+import dev.courier.testing.kafka.EmbeddedKafkaBroker;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Invocation status over accepter, listener and cache-service processes: a read model projected from the records. */
+class InvocationStatusIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private static EmbeddedKafkaBroker kafka;
+    private static RecordingHttpServer target;
+    private static ServiceProcess cache;
+    private static ServiceProcess listener;
+    private static ServiceProcess accepter;
+
+    @BeforeAll
+    static void startTheStack() throws Exception {
+        kafka = EmbeddedKafkaBroker.start();
+        kafka.createTopics(3, "courier.requests", "courier.results", "courier.failures", "courier.cache.changes");
+        kafka.createTopics(
+                1,
+                "courier.delay.1s",
+                "courier.delay.10s",
+                "courier.delay.1m",
+                "courier.delay.10m",
+                "courier.delay.1h");
+        target = RecordingHttpServer.start();
+        String bootstrap = kafka.bootstrapServers();
+        cache = ServiceProcess.start(
+                "status-cache",
+                "courier.cache.app",
+                Map.of(
+                        "kafka.bootstrap.servers",
+                        bootstrap,
+                        "courier.cache.snapshots.directory",
+                        Files.createTempDirectory("courier-status-it").toString()));
+        listener = ServiceProcess.start(
+                "status-listener",
+                "courier.listener.app",
+                Map.of("kafka.bootstrap.servers", bootstrap, "courier.listener.egress.allow-loopback", "true"));
+        accepter = ServiceProcess.start(
+                "status-accepter",
+                "courier.accepter.app",
+                Map.of(
+                        "kafka.bootstrap.servers",
+                        bootstrap,
+                        "courier.accepter.cache-url",
+                        cache.baseUri().toString()));
+    }
+
+    @AfterAll
+    static void stopTheStack() throws Exception {
+        for (AutoCloseable part : new AutoCloseable[] {accepter, listener, cache, target, kafka}) {
+            if (part != null) {
+                part.close();
+            }
+        }
+    }
+
+    @Test
+    void statusGoesFromAcceptedThroughRetryingToSucceededWithItsAttempts() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        target.respondWith(request -> calls.incrementAndGet() == 1 ? Reply.json(503, "{}") : Reply.json(200, "{}"));
+        String id = post("{\"target\":{\"type\":\"http\",\"url\":\"" + target.url("/status")
+                + "\"},\"correlationId\":\"conv-status\",\"retry\":{\"initialBackoffMs\":2000,\"maxAttempts\":3}}");
+
+        List<String> seen = new ArrayList<>();
+        JsonNode status = null;
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> response = get("/v1/invocations/" + id);
+            if (response.statusCode() == 200) {
+                status = JSON.readTree(response.body());
+                String current = status.get("status").asText();
+                if (seen.isEmpty() || !seen.get(seen.size() - 1).equals(current)) {
+                    seen.add(current);
+                }
+                if (current.equals("SUCCEEDED")) {
+                    break;
+                }
+            }
+            Thread.sleep(50);
+        }
+
+        assertThat(seen).as("statuses observed").contains("RETRYING").endsWith("SUCCEEDED");
+        assertThat(List.of("ACCEPTED", "DISPATCHING", "RETRYING", "SUCCEEDED")).containsAll(seen);
+        assertThat(status.get("id").asText()).isEqualTo(id);
+        assertThat(status.get("attempts").asInt()).isEqualTo(2);
+        assertThat(status.at("/lastResponse/status").asText()).isEqualTo("200");
+        assertThat(status.get("correlationId").asText()).isEqualTo("conv-status");
+        assertThat(status.hasNonNull("acceptedAt")).isTrue();
+        assertThat(status.hasNonNull("updatedAt")).isTrue();
+    }
+
+    @Test
+    void aDeferredInvocationIsScheduledWithItsNextAttemptTime() throws Exception {
+        String id =
+                post("{\"target\":{\"type\":\"http\",\"url\":\"" + target.url("/later") + "\"},\"delaySeconds\":600}");
+
+        JsonNode status = null;
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> response = get("/v1/invocations/" + id);
+            if (response.statusCode() == 200) {
+                status = JSON.readTree(response.body());
+                if (status.get("status").asText().equals("SCHEDULED")) {
+                    break;
+                }
+            }
+            Thread.sleep(50);
+        }
+        assertThat(status.get("status").asText()).isEqualTo("SCHEDULED");
+        assertThat(status.hasNonNull("nextAttemptAt")).isTrue();
+    }
+
+    @Test
+    void anUnknownInvocationIs404() throws Exception {
+        HttpResponse<String> response = get("/v1/invocations/01K1Q6K12C1BT01KRZJ000HKB9");
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+    }
+
+    private static String post(String body) throws Exception {
+        HttpResponse<String> accepted = HTTP.send(
+                HttpRequest.newBuilder(accepter.baseUri().resolve("/v1/invocations"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(accepted.statusCode()).isEqualTo(202);
+        return JSON.readTree(accepted.body()).get("id").asText();
+    }
+
+    private static HttpResponse<String> get(String path) throws Exception {
+        return HTTP.send(
+                HttpRequest.newBuilder(accepter.baseUri().resolve(path)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+}

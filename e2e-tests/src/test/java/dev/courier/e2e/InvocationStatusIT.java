@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.courier.testing.http.RecordingHttpServer;
 import dev.courier.testing.http.RecordingHttpServer.Reply;
 import dev.courier.testing.kafka.EmbeddedKafkaBroker;
+import dev.courier.testing.kafka.KafkaTestClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -133,6 +134,77 @@ class InvocationStatusIT {
     }
 
     @Test
+    void aCancelledDeferredInvocationIsNeverDeliveredAndEndsCancelled() throws Exception {
+        String id = post(
+                "{\"target\":{\"type\":\"http\",\"url\":\"" + target.url("/cancelled") + "\"},\"delaySeconds\":4}");
+        awaitStatus(id, "SCHEDULED");
+
+        HttpResponse<String> cancel = HTTP.send(
+                HttpRequest.newBuilder(accepter.baseUri().resolve("/v1/invocations/" + id))
+                        .DELETE()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(cancel.statusCode()).isEqualTo(202);
+        assertThat(awaitStatus(id, "CANCELLED").get("status").asText()).isEqualTo("CANCELLED");
+
+        try (KafkaTestClient client = new KafkaTestClient(kafka.bootstrapServers())) {
+            JsonNode record =
+                    JSON.readTree(client.awaitOne("courier.failures", r -> id.equals(r.key()), Duration.ofSeconds(60))
+                            .value());
+            assertThat(record.at("/courier/condition").asText()).isEqualTo("Cancelled");
+        }
+        assertThat(target.received().stream().filter(r -> id.equals(r.header("Idempotency-Key"))))
+                .as("the target never receives a cancelled invocation")
+                .isEmpty();
+    }
+
+    @Test
+    void anInvocationThatHasEndedCannotBeCancelled() throws Exception {
+        target.respondWith(request -> Reply.json(200, "{}"));
+        String id = post("{\"target\":{\"type\":\"http\",\"url\":\"" + target.url("/done") + "\"}}");
+        awaitStatus(id, "SUCCEEDED");
+
+        HttpResponse<String> cancel = HTTP.send(
+                HttpRequest.newBuilder(accepter.baseUri().resolve("/v1/invocations/" + id))
+                        .DELETE()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(cancel.statusCode()).isEqualTo(409);
+    }
+
+    @Test
+    void theSameIdempotencyKeyTwiceIsOneInvocationAndOneDelivery() throws Exception {
+        target.respondWith(request -> Reply.json(200, "{}"));
+        String key = "order-" + System.nanoTime();
+        String body = "{\"target\":{\"type\":\"http\",\"url\":\"" + target.url("/once") + "\"}}";
+        String first = post(body, key);
+        String second = post(body, key);
+        assertThat(second).isEqualTo(first);
+
+        awaitStatus(first, "SUCCEEDED");
+        Thread.sleep(1000); // a second delivery, if there were one, would have happened by now
+        assertThat(target.received().stream().filter(r -> first.equals(r.header("Idempotency-Key"))))
+                .hasSize(1);
+        assertThat(post(body, "another-" + key)).isNotEqualTo(first);
+    }
+
+    private static JsonNode awaitStatus(String id, String expected) throws Exception {
+        JsonNode status = null;
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> response = get("/v1/invocations/" + id);
+            if (response.statusCode() == 200) {
+                status = JSON.readTree(response.body());
+                if (status.get("status").asText().equals(expected)) {
+                    return status;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("status of " + id + " never became " + expected + "; last: " + status);
+    }
+
+    @Test
     void anUnknownInvocationIs404() throws Exception {
         HttpResponse<String> response = get("/v1/invocations/01K1Q6K12C1BT01KRZJ000HKB9");
         assertThat(response.statusCode()).isEqualTo(404);
@@ -140,12 +212,17 @@ class InvocationStatusIT {
     }
 
     private static String post(String body) throws Exception {
-        HttpResponse<String> accepted = HTTP.send(
-                HttpRequest.newBuilder(accepter.baseUri().resolve("/v1/invocations"))
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        return post(body, null);
+    }
+
+    private static String post(String body, String idempotencyKey) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(accepter.baseUri().resolve("/v1/invocations"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (idempotencyKey != null) {
+            request.header("Idempotency-Key", idempotencyKey);
+        }
+        HttpResponse<String> accepted = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
         assertThat(accepted.statusCode()).isEqualTo(202);
         return JSON.readTree(accepted.body()).get("id").asText();
     }

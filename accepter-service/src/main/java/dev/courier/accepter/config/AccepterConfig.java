@@ -41,7 +41,11 @@ public interface AccepterConfig {
     @WithDefault("http://127.0.0.1:8082")
     java.net.URI cacheUrl();
 
-    /** How long a status read may take before it is answered 503. */
+    /** How long an {@code Idempotency-Key} keeps meaning the same invocation. */
+    @WithDefault("24h")
+    Duration idempotencyWindow();
+
+    /** How long a call to cache-service (status, cancellation, idempotency) may take before it is answered 503. */
     @WithDefault("2s")
     Duration statusTimeout();
 }

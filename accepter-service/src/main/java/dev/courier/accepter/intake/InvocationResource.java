@@ -1,6 +1,7 @@
 package dev.courier.accepter.intake;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
@@ -15,6 +16,7 @@ import jakarta.ws.rs.core.Response;
 
 import dev.courier.accepter.config.AccepterConfig;
 import dev.courier.accepter.problem.RequestProblem;
+import dev.courier.common.http.CourierHeaders;
 import dev.courier.common.http.Problem.FieldError;
 import dev.courier.common.id.Ulid;
 import dev.courier.common.request.InvocationRequest;
@@ -30,13 +32,19 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 public class InvocationResource {
     private final RequestReader reader;
     private final RequestPublisher publisher;
+    private final IdempotencyKeys idempotency;
     private final int maxRequestBytes;
     private final Counter accepted;
 
     public InvocationResource(
-            RequestReader reader, RequestPublisher publisher, AccepterConfig config, MeterRegistry registry) {
+            RequestReader reader,
+            RequestPublisher publisher,
+            IdempotencyKeys idempotency,
+            AccepterConfig config,
+            MeterRegistry registry) {
         this.reader = reader;
         this.publisher = publisher;
+        this.idempotency = idempotency;
         this.maxRequestBytes = config.maxRequestBytes();
         this.accepted = Counter.builder("courier.accepted.requests")
                 .description("Invocation requests durably stored in Kafka and answered 202")
@@ -51,6 +59,7 @@ public class InvocationResource {
     @APIResponse(responseCode = "400", description = "Malformed JSON")
     @APIResponse(responseCode = "413", description = "Body over the configured limit")
     @APIResponse(responseCode = "415", description = "Not application/json")
+    @APIResponse(responseCode = "409", description = "A request with the same Idempotency-Key is being accepted")
     @APIResponse(responseCode = "422", description = "Invalid field(s), each named")
     @APIResponse(responseCode = "503", description = "Kafka did not acknowledge in time; NOT accepted")
     public CompletionStage<Response> accept(byte[] body, @Context HttpHeaders headers) {
@@ -70,17 +79,50 @@ public class InvocationResource {
                 toStore = toStore.withCorrelationId(fromHeaders);
             }
         }
-        String id = toStore.id();
+        String idempotencyKey = toStore.idempotencyKey() != null
+                ? toStore.idempotencyKey()
+                : headers.getHeaderString(CourierHeaders.IDEMPOTENCY_KEY);
+        if (idempotencyKey == null) {
+            return publish(toStore);
+        }
+        InvocationRequest claimed = toStore;
+        return idempotency
+                .claim(IdempotencyKeys.DEFAULT_TENANT, idempotencyKey, toStore.id())
+                .thenCompose(claim -> {
+                    if (claim instanceof IdempotencyKeys.Claim.Duplicate duplicate) {
+                        if (!duplicate.accepted()) {
+                            throw RequestProblem.conflict(
+                                    "a request with this Idempotency-Key is still being accepted; send it again");
+                        }
+                        return CompletableFuture.completedFuture(acceptance(duplicate.id()));
+                    }
+                    IdempotencyKeys.Claim.Claimed mine = (IdempotencyKeys.Claim.Claimed) claim;
+                    return publish(claimed)
+                            .thenCompose(response -> idempotency.accepted(mine).thenApply(done -> response))
+                            .exceptionallyCompose(
+                                    error -> idempotency.release(mine).handle((released, ignored) -> {
+                                        throw error instanceof CompletionException
+                                                ? (CompletionException) error
+                                                : new CompletionException(error);
+                                    }));
+                });
+    }
+
+    private CompletionStage<Response> publish(InvocationRequest toStore) {
         return publisher.publish(toStore).handle((metadata, error) -> {
             if (error != null) {
                 throw new CompletionException(notAccepted(error));
             }
             accepted.increment();
-            String statusUrl = "/v1/invocations/" + id;
-            return Response.accepted(new Acceptance(id, InvocationStatus.ACCEPTED, statusUrl))
-                    .header(HttpHeaders.LOCATION, statusUrl)
-                    .build();
+            return acceptance(toStore.id());
         });
+    }
+
+    private static Response acceptance(String id) {
+        String statusUrl = "/v1/invocations/" + id;
+        return Response.accepted(new Acceptance(id, InvocationStatus.ACCEPTED, statusUrl))
+                .header(HttpHeaders.LOCATION, statusUrl)
+                .build();
     }
 
     /** Why a request that Kafka did not acknowledge is refused; none of these is a 202. */

@@ -53,6 +53,11 @@ public class RequestProblem extends RuntimeException {
         return new RequestProblem(404, "not-found", "Not found", detail, List.of());
     }
 
+    /** 409: the request conflicts with the invocation's state. */
+    public static RequestProblem conflict(String detail) {
+        return new RequestProblem(409, "conflict", "Conflict", detail, List.of());
+    }
+
     /** 503: Kafka did not acknowledge the request in time; it was NOT accepted and may be sent again. */
     public static RequestProblem unavailable(String detail) {
         return new RequestProblem(503, "unavailable", "Service unavailable", detail, List.of());

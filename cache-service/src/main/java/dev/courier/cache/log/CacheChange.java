@@ -3,6 +3,7 @@ package dev.courier.cache.log;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
+import dev.courier.common.cache.CacheChangeHeaders;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
@@ -33,12 +34,12 @@ public record CacheChange(
         boolean ifNoneMatch,
         String requestId) {
 
-    private static final String OP = "op";
-    private static final String CONTENT_TYPE = "content-type";
-    private static final String EXPIRES_AT = "expires-at";
-    private static final String IF_MATCH = "if-match";
-    private static final String IF_NONE_MATCH = "if-none-match";
-    private static final String REQUEST_ID = "request-id";
+    private static final String OP = CacheChangeHeaders.OP;
+    private static final String CONTENT_TYPE = CacheChangeHeaders.CONTENT_TYPE;
+    private static final String EXPIRES_AT = CacheChangeHeaders.EXPIRES_AT;
+    private static final String IF_MATCH = CacheChangeHeaders.IF_MATCH;
+    private static final String IF_NONE_MATCH = CacheChangeHeaders.IF_NONE_MATCH;
+    private static final String REQUEST_ID = CacheChangeHeaders.REQUEST_ID;
 
     /** What a change does. */
     public enum Op {

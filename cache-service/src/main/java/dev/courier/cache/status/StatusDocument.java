@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.courier.common.cache.CacheNamespaces;
 import dev.courier.common.status.InvocationStatus;
 
 /**
@@ -41,7 +42,7 @@ public record StatusDocument(
         String correlationId) {
 
     /** The cache namespace of invocation status documents. */
-    public static final String NAMESPACE = "courier.status";
+    public static final String NAMESPACE = CacheNamespaces.STATUS;
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .registerModule(new JavaTimeModule())

@@ -25,6 +25,9 @@ public final class ErrorCodes {
     /** The invocation was not delivered before its {@code expiresAt} / {@code maxAgeSeconds}. */
     public static final String EVENT_AGE_EXCEEDED = "EventAgeExceeded";
 
+    /** The caller cancelled the invocation before it was delivered. */
+    public static final String CANCELLED = "Cancelled";
+
     /** The record on the requests topic is not a valid invocation request. */
     public static final String INVALID_REQUEST = "InvalidRequest";
 }

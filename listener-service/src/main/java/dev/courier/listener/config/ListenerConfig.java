@@ -20,6 +20,10 @@ public interface ListenerConfig {
     /** Topic names. */
     Topics topics();
 
+    /** cache-service's change log, followed for cancellation markers. */
+    @WithDefault("courier.cache.changes")
+    String cancellationsTopic();
+
     /** Consumer group of the listeners; every listener instance in the group shares the partitions. */
     @WithDefault("courier-listener")
     String groupId();

@@ -19,6 +19,7 @@ import dev.courier.common.request.InvocationRequest;
 import dev.courier.common.request.TargetType;
 import dev.courier.listener.callback.CallbackSender;
 import dev.courier.listener.callback.CallbackTask;
+import dev.courier.listener.cancel.Cancellations;
 import dev.courier.listener.consume.RequestDecoder;
 import dev.courier.listener.consume.RequestDecoder.Decoded;
 import dev.courier.listener.limits.TargetGate;
@@ -33,7 +34,7 @@ import org.apache.kafka.common.header.Header;
 import org.jboss.logging.Logger;
 
 /**
- * Takes one {@code courier.requests} record one step further: read it; if it is expired, record that; if it is not
+ * Takes one {@code courier.requests} record one step further: read it; if it is cancelled or expired, record that; if it is not
  * due, hand it to a delay tier; otherwise call the target, then either schedule a retry through a delay tier or
  * forward the response to the callback address and write the invocation record.
  *
@@ -56,6 +57,7 @@ public class Dispatcher {
     private final TargetGate gate;
     private final DeliveryMetrics metrics;
     private final ObjectMapper mapper;
+    private final Cancellations cancellations;
 
     public Dispatcher(
             RequestDecoder decoder,
@@ -66,7 +68,8 @@ public class Dispatcher {
             RetrySchedule retries,
             TargetGate gate,
             DeliveryMetrics metrics,
-            ObjectMapper mapper) {
+            ObjectMapper mapper,
+            Cancellations cancellations) {
         this.decoder = decoder;
         this.http = http;
         this.callbacks = callbacks;
@@ -76,6 +79,7 @@ public class Dispatcher {
         this.gate = gate;
         this.metrics = metrics;
         this.mapper = mapper;
+        this.cancellations = cancellations;
     }
 
     /** Takes the request in {@code record} one step further; completes when that step's outcome is durable. */
@@ -118,6 +122,9 @@ public class Dispatcher {
      * attempt and either finish (success, final failure, attempts used up, no time left) or schedule a retry.
      */
     private CompletionStage<Void> deliver(InvocationRequest request, DeliveryState state) {
+        if (cancellations.isCancelled(request.id())) {
+            return record(request, state.acceptedAt(), null, Condition.CANCELLED, state.attempts(), null);
+        }
         Instant now = Instant.now();
         Instant expiry = expiry(request, state.acceptedAt());
         if (expiry != null && now.isAfter(expiry)) {

@@ -44,10 +44,16 @@ public class ListenerKafka {
         return producer;
     }
 
-    /** A new consumer in {@code groupId} that never commits by itself; the caller owns and closes it. */
+    /**
+     * A new consumer in {@code groupId} (null for none: the caller assigns partitions) that never commits by itself;
+     * the caller owns and closes it.
+     */
     public KafkaConsumer<String, byte[]> consumer(String groupId, int maxPollRecords) {
         Map<String, Object> props = only(ConsumerConfig.configNames());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        if (groupId != null) {
+            props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        }
         // Offsets are committed by hand, only for records whose outcome is durable.
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         // A new consumer group must not skip records written before it first started.

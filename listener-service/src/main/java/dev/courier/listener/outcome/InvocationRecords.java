@@ -39,6 +39,10 @@ public final class InvocationRecords {
             errorCode = failed.errorCode();
             errorMessage = failed.message();
         }
+        if (condition == Condition.CANCELLED) {
+            errorCode = ErrorCodes.CANCELLED;
+            errorMessage = "cancelled by the caller before delivery";
+        }
         if (condition == Condition.EVENT_AGE_EXCEEDED) {
             errorCode = ErrorCodes.EVENT_AGE_EXCEEDED;
             errorMessage = "not delivered before it expired"

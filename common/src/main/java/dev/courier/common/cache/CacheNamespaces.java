@@ -1,0 +1,15 @@
+package dev.courier.common.cache;
+
+/** The cache-service namespaces Courier itself uses; shared by the services that read or write them. */
+public final class CacheNamespaces {
+    private CacheNamespaces() {}
+
+    /** Invocation status documents (SPEC section 6), keyed by invocation id; projected, never written by clients. */
+    public static final String STATUS = "courier.status";
+
+    /** Cancellation markers, keyed by invocation id; the listener follows them through the change log. */
+    public static final String CANCELLATIONS = "courier.cancellations";
+
+    /** Idempotency keys of {@code POST /v1/invocations}, keyed by a digest of tenant and key. */
+    public static final String IDEMPOTENCY = "courier.idempotency";
+}

@@ -1,0 +1,129 @@
+package dev.courier.listener.cancel;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import dev.courier.common.cache.CacheChangeHeaders;
+import dev.courier.common.cache.CacheNamespaces;
+import dev.courier.listener.config.ListenerConfig;
+import dev.courier.listener.kafka.ListenerKafka;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.jboss.logging.Logger;
+
+/**
+ * The invocations cancelled by their callers, learned by following cache-service's change log (markers in namespace
+ * {@value CacheNamespaces#CANCELLATIONS}): the listener checks a set in memory before each attempt, never makes a
+ * remote call for it.
+ *
+ * <p>Known limit: the set is rebuilt from the log's earliest retained record, so a marker older than the topic's
+ * retention is not seen after a restart; keep the change log's retention above the longest deferral, or cancel
+ * again.
+ */
+@ApplicationScoped
+public class Cancellations implements Runnable {
+    private static final Logger LOG = Logger.getLogger(Cancellations.class);
+    private static final String PREFIX = CacheNamespaces.CANCELLATIONS + "/";
+
+    private final ListenerKafka kafka;
+    private final ListenerConfig config;
+    /** Invocation id → when the marker expires. */
+    private final Map<String, Instant> cancelled = new ConcurrentHashMap<>();
+
+    private volatile boolean running;
+    private volatile Thread thread;
+    private volatile KafkaConsumer<String, byte[]> consumer;
+
+    public Cancellations(ListenerKafka kafka, ListenerConfig config) {
+        this.kafka = kafka;
+        this.config = config;
+    }
+
+    /** Whether the caller cancelled invocation {@code id}. */
+    public boolean isCancelled(String id) {
+        Instant until = cancelled.get(id);
+        return until != null && Instant.now().isBefore(until);
+    }
+
+    void start(@Observes StartupEvent event) {
+        running = true;
+        thread = new Thread(this, "courier-cancellations");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    void stop(@Observes ShutdownEvent event) throws InterruptedException {
+        running = false;
+        KafkaConsumer<String, byte[]> current = consumer;
+        if (current != null) {
+            current.wakeup();
+        }
+        Thread owner = thread;
+        if (owner != null) {
+            owner.join(10_000);
+        }
+    }
+
+    @Override
+    public void run() {
+        // No group: every listener reads every partition from the start, like a cache replica.
+        KafkaConsumer<String, byte[]> reader = kafka.consumer(null, 500);
+        consumer = reader;
+        try {
+            List<TopicPartition> partitions = List.of();
+            while (running && partitions.isEmpty()) {
+                partitions = reader.partitionsFor(config.cancellationsTopic(), Duration.ofSeconds(10)).stream()
+                        .map(info -> new TopicPartition(info.topic(), info.partition()))
+                        .toList();
+            }
+            reader.assign(partitions);
+            reader.seekToBeginning(partitions);
+            while (running) {
+                try {
+                    for (ConsumerRecord<String, byte[]> record : reader.poll(Duration.ofMillis(200))) {
+                        apply(record);
+                    }
+                    cancelled.values().removeIf(until -> Instant.now().isAfter(until));
+                } catch (WakeupException e) {
+                    // stop() woke us
+                }
+            }
+        } catch (RuntimeException e) {
+            if (running) {
+                LOG.error("stopped following cancellations", e);
+            }
+        } finally {
+            reader.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private void apply(ConsumerRecord<String, byte[]> record) {
+        if (record.key() == null || !record.key().startsWith(PREFIX)) {
+            return;
+        }
+        String id = record.key().substring(PREFIX.length());
+        String op = header(record, CacheChangeHeaders.OP);
+        if ("PUT".equals(op)) {
+            String expires = header(record, CacheChangeHeaders.EXPIRES_AT);
+            cancelled.put(id, expires == null ? Instant.MAX : Instant.parse(expires));
+        } else if ("DELETE".equals(op)) {
+            cancelled.remove(id);
+        }
+    }
+
+    private static String header(ConsumerRecord<String, byte[]> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+}

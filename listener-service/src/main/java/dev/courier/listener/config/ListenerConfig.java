@@ -64,6 +64,43 @@ public interface ListenerConfig {
     /** Per-target limits and circuit breakers. */
     Limits limits();
 
+    /**
+     * Named routes a request may call instead of giving a URL ({@code target.route}): a base URL and its policy, e.g.
+     * {@code courier.listener.routes.billing.url=https://billing.internal/api}.
+     */
+    Map<String, Route> routes();
+
+    /** A named route. */
+    interface Route {
+        /** The URL a request naming this route is sent to (its query parameters are appended). */
+        java.net.URI url();
+
+        /**
+         * Whether this route may reach loopback and private-network addresses, which the egress policy otherwise
+         * refuses: an operator's explicit allowance for an internal service. Link-local addresses stay refused.
+         */
+        @WithDefault("false")
+        boolean allowPrivate();
+
+        /** Retry defaults of this route; the listener's defaults fill what is not set. */
+        RouteRetry retry();
+    }
+
+    /** Retry defaults of a route. */
+    interface RouteRetry {
+        /** Attempts in all, when the request does not say. */
+        OptionalInt maxAttempts();
+
+        /** Wait before the second attempt, when the request does not say. */
+        Optional<Duration> initialBackoff();
+
+        /** Longest wait between two attempts, when the request does not say. */
+        Optional<Duration> maxBackoff();
+
+        /** Growth of the wait per attempt, when the request does not say. */
+        OptionalDouble multiplier();
+    }
+
     /** Topic names. */
     interface Topics {
         /** Where invocation requests are read from. */

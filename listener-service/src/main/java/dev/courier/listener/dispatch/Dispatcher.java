@@ -152,7 +152,8 @@ public class Dispatcher {
             if (!result.retryable()) {
                 return finish(request, state, result, Condition.REJECTED, attempt);
             }
-            RetrySchedule.Policy policy = retries.policyFor(request.retry());
+            RetrySchedule.Policy policy =
+                    retries.policyFor(request.retry(), request.target().route());
             if (attempt >= policy.maxAttempts()) {
                 return finish(request, state, result, Condition.RETRIES_EXHAUSTED, attempt);
             }
@@ -186,7 +187,8 @@ public class Dispatcher {
                 .thenCompose(delivery -> {
                     metrics.callback(delivery.delivered());
                     CallbackTask delivered = task.afterDelivery();
-                    RetrySchedule.Policy policy = retries.policyFor(request.retry());
+                    RetrySchedule.Policy policy =
+                            retries.policyFor(request.retry(), request.target().route());
                     boolean small = task.outcome() == null
                             || task.outcome().bodyBase64() == null
                             || task.outcome().bodyBase64().length() <= MAX_PARKED_CALLBACK_BODY;
@@ -267,11 +269,10 @@ public class Dispatcher {
     }
 
     private CompletionStage<AttemptResult> invoke(InvocationRequest request, int attempt) {
-        if (request.target().type() == TargetType.HTTP && request.target().url() != null) {
+        if (request.target().type() == TargetType.HTTP) {
             return http.invoke(request, attempt);
         }
-        String what = request.target().type() == TargetType.HTTP ? "named routes" : "function targets";
         return CompletableFuture.completedFuture(new AttemptResult.Failed(
-                ErrorCodes.UNSUPPORTED_TARGET, "this listener has no " + what + " configured", false, Duration.ZERO));
+                ErrorCodes.UNSUPPORTED_TARGET, "this listener cannot call function targets yet", false, Duration.ZERO));
     }
 }

@@ -38,6 +38,14 @@ public class EgressPolicy {
      * event-loop threads.
      */
     public Optional<String> refusal(URI url) {
+        return refusal(url, false);
+    }
+
+    /**
+     * Why {@code url} may not be called, or empty if it may; {@code privateAllowed} (a configured route's allowance)
+     * also admits loopback and private-network addresses.
+     */
+    public Optional<String> refusal(URI url, boolean privateAllowed) {
         String host = url.getHost();
         if (host == null) {
             return Optional.of("the URL has no host");
@@ -49,7 +57,7 @@ public class EgressPolicy {
             return Optional.empty(); // not ours to judge: the call itself will fail as unreachable (and be retried)
         }
         for (InetAddress address : addresses) {
-            Optional<String> refusal = refusal(address);
+            Optional<String> refusal = privateAllowed ? alwaysRefused(address) : refusal(address);
             if (refusal.isPresent()) {
                 return Optional.of(host + " resolves to " + address.getHostAddress() + ", " + refusal.get());
             }
@@ -59,13 +67,11 @@ public class EgressPolicy {
 
     /** Why {@code address} may not be called, or empty if it may. */
     Optional<String> refusal(InetAddress address) {
+        Optional<String> never = alwaysRefused(address);
+        if (never.isPresent()) {
+            return never;
+        }
         InetAddress effective = unmapped(address);
-        if (effective.isAnyLocalAddress() || effective.isMulticastAddress()) {
-            return Optional.of("which is never a valid target");
-        }
-        if (effective.isLinkLocalAddress()) {
-            return Optional.of("a link-local address (cloud metadata services live here), which is never allowed");
-        }
         if (effective.isLoopbackAddress()) {
             return allowLoopback ? Optional.empty() : Optional.of("a loopback address, which is not allowed here");
         }
@@ -73,6 +79,18 @@ public class EgressPolicy {
             return allowPrivateNetworks
                     ? Optional.empty()
                     : Optional.of("a private-network address, which is not allowed here");
+        }
+        return Optional.empty();
+    }
+
+    /** Addresses no configuration allows: unspecified, multicast, link-local (cloud metadata). */
+    private static Optional<String> alwaysRefused(InetAddress address) {
+        InetAddress effective = unmapped(address);
+        if (effective.isAnyLocalAddress() || effective.isMulticastAddress()) {
+            return Optional.of("which is never a valid target");
+        }
+        if (effective.isLinkLocalAddress()) {
+            return Optional.of("a link-local address (cloud metadata services live here), which is never allowed");
         }
         return Optional.empty();
     }

@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.courier.common.http.CourierHeaders;
 import dev.courier.common.record.ErrorCodes;
 import dev.courier.common.request.InvocationRequest;
+import dev.courier.listener.config.ListenerConfig;
 
 /**
  * Calls an HTTP target exactly as the request describes it: method, URL plus query, headers and body, with the
@@ -32,23 +33,36 @@ import dev.courier.common.request.InvocationRequest;
 public class HttpInvoker {
     private final OutboundHttp http;
     private final ObjectMapper mapper;
+    private final Map<String, ListenerConfig.Route> routes;
 
-    public HttpInvoker(OutboundHttp http, ObjectMapper mapper) {
+    public HttpInvoker(OutboundHttp http, ObjectMapper mapper, ListenerConfig config) {
         this.http = http;
         this.mapper = mapper;
+        this.routes = config.routes();
     }
 
     /** Makes attempt number {@code attempt} of {@code request}; the stage never fails, it ends in a result. */
     public CompletionStage<AttemptResult> invoke(InvocationRequest request, int attempt) {
         long start = System.nanoTime();
+        String routeName = request.target().route();
+        ListenerConfig.Route route = routeName == null ? null : routes.get(routeName);
+        if (routeName != null && route == null) {
+            return java.util.concurrent.CompletableFuture.completedFuture(new AttemptResult.Failed(
+                    ErrorCodes.UNSUPPORTED_TARGET,
+                    "no route named " + routeName + " is configured",
+                    false,
+                    Duration.ZERO));
+        }
         HttpRequest call;
         try {
-            call = build(request, attempt);
+            String base =
+                    route != null ? route.url().toString() : request.target().url();
+            call = build(request, targetUri(base, request.query()), attempt);
         } catch (IllegalArgumentException e) {
             return java.util.concurrent.CompletableFuture.completedFuture(new AttemptResult.Failed(
                     ErrorCodes.INVALID_REQUEST, "cannot build the call: " + e.getMessage(), false, Duration.ZERO));
         }
-        return http.send(call).handle((exchange, error) -> {
+        return http.send(call, route != null && route.allowPrivate()).handle((exchange, error) -> {
             Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
             if (error == null) {
                 return new AttemptResult.Responded(
@@ -82,9 +96,9 @@ public class HttpInvoker {
         return new AttemptResult.Failed(ErrorCodes.TARGET_UNREACHABLE, message, true, elapsed);
     }
 
-    HttpRequest build(InvocationRequest request, int attempt) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(targetUri(request))
-                .timeout(Duration.ofSeconds(request.effectiveTimeoutSeconds()));
+    HttpRequest build(InvocationRequest request, URI uri, int attempt) {
+        HttpRequest.Builder builder =
+                HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(request.effectiveTimeoutSeconds()));
         String contentType = request.contentType();
         if (request.headers() != null) {
             for (Map.Entry<String, String> header : request.headers().entrySet()) {
@@ -113,10 +127,8 @@ public class HttpInvoker {
         return builder.build();
     }
 
-    /** The target URL with the request's query parameters appended, percent-encoded. */
-    static URI targetUri(InvocationRequest request) {
-        String url = request.target().url();
-        Map<String, List<String>> query = request.query();
+    /** {@code url} with the request's query parameters appended, percent-encoded. */
+    static URI targetUri(String url, Map<String, List<String>> query) {
         if (query == null || query.isEmpty()) {
             return URI.create(url);
         }

@@ -50,7 +50,15 @@ public class OutboundHttp {
      * exchange took place.
      */
     public CompletionStage<Exchange> send(HttpRequest request) {
-        return CompletableFuture.supplyAsync(() -> egress.refusal(request.uri()), resolver)
+        return send(request, false);
+    }
+
+    /**
+     * Sends {@code request}; with {@code privateAllowed} (a configured route that allows it), loopback and
+     * private-network addresses are allowed too.
+     */
+    public CompletionStage<Exchange> send(HttpRequest request, boolean privateAllowed) {
+        return CompletableFuture.supplyAsync(() -> egress.refusal(request.uri(), privateAllowed), resolver)
                 .thenCompose(refusal -> refusal.isPresent()
                         ? CompletableFuture.failedFuture(new EgressRefusedException(refusal.get()))
                         : client.sendAsync(request, info -> new BoundedBody(maxResponseBytes)))

@@ -19,28 +19,46 @@ import dev.courier.listener.config.ListenerConfig;
 @ApplicationScoped
 public class RetrySchedule {
     private final ListenerConfig.Retry config;
+    private final java.util.Map<String, ListenerConfig.Route> routes;
 
     public RetrySchedule(ListenerConfig config) {
         this.config = config.retry();
+        this.routes = config.routes();
     }
 
     /**
-     * The policy in force for a request: each field the request's own, else the default, and never beyond the
-     * server's limits.
+     * The policy in force for a request: each field the request's own, else its route's default, else the server's
+     * default, and never beyond the server's limits.
      */
-    public Policy policyFor(RetryPolicy requested) {
+    public Policy policyFor(RetryPolicy requested, String route) {
         RetryPolicy asked = requested != null ? requested : new RetryPolicy(null, null, null, null);
+        ListenerConfig.RouteRetry routed = route == null || !routes.containsKey(route)
+                ? null
+                : routes.get(route).retry();
         int maxAttempts = Math.min(
-                asked.maxAttempts() != null ? asked.maxAttempts() : config.maxAttempts(), config.maxAttemptsLimit());
+                asked.maxAttempts() != null
+                        ? asked.maxAttempts()
+                        : routed != null && routed.maxAttempts().isPresent()
+                                ? routed.maxAttempts().getAsInt()
+                                : config.maxAttempts(),
+                config.maxAttemptsLimit());
         Duration maxBackoff = min(
-                asked.maxBackoffMs() != null ? Duration.ofMillis(asked.maxBackoffMs()) : config.maxBackoff(),
+                asked.maxBackoffMs() != null
+                        ? Duration.ofMillis(asked.maxBackoffMs())
+                        : routed != null ? routed.maxBackoff().orElse(config.maxBackoff()) : config.maxBackoff(),
                 config.maxBackoffLimit());
         Duration initial = min(
                 asked.initialBackoffMs() != null
                         ? Duration.ofMillis(asked.initialBackoffMs())
-                        : config.initialBackoff(),
+                        : routed != null
+                                ? routed.initialBackoff().orElse(config.initialBackoff())
+                                : config.initialBackoff(),
                 maxBackoff);
-        double multiplier = asked.multiplier() != null ? asked.multiplier() : config.multiplier();
+        double multiplier = asked.multiplier() != null
+                ? asked.multiplier()
+                : routed != null && routed.multiplier().isPresent()
+                        ? routed.multiplier().getAsDouble()
+                        : config.multiplier();
         return new Policy(Math.max(1, maxAttempts), initial, maxBackoff, multiplier);
     }
 

@@ -4,8 +4,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.courier.common.request.InvocationRequest;
-import dev.courier.common.request.Target;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,35 +16,12 @@ class HttpInvokerTest {
         query.put("q", List.of("a b+c"));
         query.put("ü", List.of("1", "2"));
 
-        assertThat(HttpInvoker.targetUri(request("https://a.example/p?x=1#frag", query))
-                        .toString())
+        assertThat(HttpInvoker.targetUri("https://a.example/p?x=1#frag", query).toString())
                 .isEqualTo("https://a.example/p?x=1&q=a%20b%2Bc&%C3%BC=1&%C3%BC=2#frag");
-        assertThat(HttpInvoker.targetUri(request("https://a.example/p", Map.of("k", List.of("v"))))
+        assertThat(HttpInvoker.targetUri("https://a.example/p", Map.of("k", List.of("v")))
                         .toString())
                 .isEqualTo("https://a.example/p?k=v");
-        assertThat(HttpInvoker.targetUri(request("https://a.example/p", null)).toString())
+        assertThat(HttpInvoker.targetUri("https://a.example/p", null).toString())
                 .isEqualTo("https://a.example/p");
-    }
-
-    private static InvocationRequest request(String url, Map<String, List<String>> query) {
-        return new InvocationRequest(
-                "id",
-                Target.http("GET", url),
-                null,
-                null,
-                query,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null);
     }
 }

@@ -1,5 +1,11 @@
 package dev.courier.listener.cancel;
 
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,6 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.courier.common.cache.CacheChangeHeaders;
 import dev.courier.common.cache.CacheNamespaces;
 import dev.courier.listener.config.ListenerConfig;
@@ -27,14 +35,15 @@ import org.jboss.logging.Logger;
  * {@value CacheNamespaces#CANCELLATIONS}): the listener checks a set in memory before each attempt, never makes a
  * remote call for it.
  *
- * <p>Known limit: the set is rebuilt from the log's earliest retained record, so a marker older than the topic's
- * retention is not seen after a restart; keep the change log's retention above the longest deferral, or cancel
- * again.
+ * <p>At start-up it first asks cache-service once for every marker it holds ({@code courier.listener.cache-url}),
+ * because the log alone only goes back as far as its retention and a deferral can be cancelled 30 days before it is
+ * due; then it follows the log from its earliest retained record.
  */
 @ApplicationScoped
 public class Cancellations implements Runnable {
     private static final Logger LOG = Logger.getLogger(Cancellations.class);
     private static final String PREFIX = CacheNamespaces.CANCELLATIONS + "/";
+    private static final int STARTUP_TRIES = 5;
 
     private final ListenerKafka kafka;
     private final ListenerConfig config;
@@ -45,9 +54,12 @@ public class Cancellations implements Runnable {
     private volatile Thread thread;
     private volatile KafkaConsumer<String, byte[]> consumer;
 
-    public Cancellations(ListenerKafka kafka, ListenerConfig config) {
+    private final ObjectMapper mapper;
+
+    public Cancellations(ListenerKafka kafka, ListenerConfig config, ObjectMapper mapper) {
         this.kafka = kafka;
         this.config = config;
+        this.mapper = mapper;
     }
 
     /** Whether the caller cancelled invocation {@code id}. */
@@ -77,6 +89,7 @@ public class Cancellations implements Runnable {
 
     @Override
     public void run() {
+        config.cacheUrl().ifPresent(this::loadFromCache);
         // No group: every listener reads every partition from the start, like a cache replica.
         KafkaConsumer<String, byte[]> reader = kafka.consumer(null, 500);
         consumer = reader;
@@ -106,6 +119,53 @@ public class Cancellations implements Runnable {
         } finally {
             reader.close(Duration.ofSeconds(5));
         }
+    }
+
+    /** Lists namespace {@value CacheNamespaces#CANCELLATIONS} from cache-service, page by page, a few tries. */
+    private void loadFromCache(URI cache) {
+        HttpClient client =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        for (int attempt = 1; attempt <= STARTUP_TRIES && running; attempt++) {
+            try {
+                int loaded = 0;
+                String cursor = null;
+                do {
+                    String path = "/v1/cache/" + CacheNamespaces.CANCELLATIONS + "?limit=1000"
+                            + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
+                    HttpResponse<byte[]> response = client.send(
+                            HttpRequest.newBuilder(cache.resolve(path))
+                                    .timeout(Duration.ofSeconds(10))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofByteArray());
+                    if (response.statusCode() != 200) {
+                        throw new IOException("cache-service answered " + response.statusCode());
+                    }
+                    JsonNode page = mapper.readTree(response.body());
+                    for (JsonNode key : page.path("keys")) {
+                        // The list does not carry expiry; a cancelled id never becomes deliverable again anyway.
+                        cancelled.putIfAbsent(key.asText(), Instant.MAX);
+                        loaded++;
+                    }
+                    cursor = page.path("nextCursor").isTextual()
+                            ? page.get("nextCursor").asText()
+                            : null;
+                } while (cursor != null);
+                LOG.infof("loaded %d cancellation marker(s) from cache-service", loaded);
+                return;
+            } catch (IOException e) {
+                LOG.warnf("could not list cancellations from %s (try %d of %d): %s", cache, attempt, STARTUP_TRIES, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        LOG.warn("going on with the change log alone: markers older than its retention are not known");
     }
 
     private void apply(ConsumerRecord<String, byte[]> record) {

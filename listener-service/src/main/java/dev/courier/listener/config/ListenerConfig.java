@@ -24,6 +24,12 @@ public interface ListenerConfig {
     @WithDefault("courier.cache.changes")
     String cancellationsTopic();
 
+    /**
+     * cache-service, asked once at start-up for the cancellation markers it holds, so that markers older than the
+     * change log's retention are known too. Without it, only the retained log is followed.
+     */
+    Optional<java.net.URI> cacheUrl();
+
     /** Consumer group of the listeners; every listener instance in the group shares the partitions. */
     @WithDefault("courier-listener")
     String groupId();

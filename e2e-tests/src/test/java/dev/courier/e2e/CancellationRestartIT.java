@@ -1,0 +1,122 @@
+package dev.courier.e2e;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.courier.testing.http.RecordingHttpServer;
+import dev.courier.testing.kafka.EmbeddedKafkaBroker;
+import dev.courier.testing.kafka.KafkaTestClient;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A deferral cancelled long before it is due, and a listener restarted after the change log has aged the marker out:
+ * the restarted listener learns the cancellation from cache-service at start-up and still never delivers it.
+ */
+class CancellationRestartIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @Test
+    void aCancellationOlderThanTheLogsRetentionStillHoldsAfterAListenerRestart() throws Exception {
+        try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start();
+                RecordingHttpServer target = RecordingHttpServer.start()) {
+            kafka.createTopics(3, "courier.requests", "courier.results", "courier.failures", "courier.cache.changes");
+            kafka.createTopics(
+                    1,
+                    "courier.delay.1s",
+                    "courier.delay.10s",
+                    "courier.delay.1m",
+                    "courier.delay.10m",
+                    "courier.delay.1h",
+                    "courier.cache.changes.aged-out");
+            String bootstrap = kafka.bootstrapServers();
+            Map<String, String> listenerConfig = new HashMap<>(
+                    Map.of("kafka.bootstrap.servers", bootstrap, "courier.listener.egress.allow-loopback", "true"));
+            try (ServiceProcess cache = ServiceProcess.start(
+                    "restart-cache",
+                    "courier.cache.app",
+                    Map.of(
+                            "kafka.bootstrap.servers",
+                            bootstrap,
+                            "courier.cache.snapshots.directory",
+                            Files.createTempDirectory("courier-cancel-it").toString()))) {
+                listenerConfig.put("courier.listener.cache-url", cache.baseUri().toString());
+                String id;
+                try (ServiceProcess accepter = ServiceProcess.start(
+                        "restart-accepter",
+                        "courier.accepter.app",
+                        Map.of(
+                                "kafka.bootstrap.servers",
+                                bootstrap,
+                                "courier.accepter.cache-url",
+                                cache.baseUri().toString()))) {
+                    try (ServiceProcess first =
+                            ServiceProcess.start("restart-listener-first", "courier.listener.app", listenerConfig)) {
+                        id = accept(
+                                accepter,
+                                "{\"target\":{\"type\":\"http\",\"url\":\"" + target.url("/cancelled")
+                                        + "\"},\"delaySeconds\":8}");
+                        awaitStatus(accepter, id, "SCHEDULED");
+                        HttpResponse<String> cancel = HTTP.send(
+                                HttpRequest.newBuilder(accepter.baseUri().resolve("/v1/invocations/" + id))
+                                        .DELETE()
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
+                        assertThat(cancel.statusCode()).isEqualTo(202);
+                    }
+                }
+                // The restarted listener follows a change log that no longer holds the marker.
+                listenerConfig.put("courier.listener.cancellations-topic", "courier.cache.changes.aged-out");
+                try (ServiceProcess restarted = ServiceProcess.start(
+                                "restart-listener-second", "courier.listener.app", listenerConfig);
+                        KafkaTestClient client = new KafkaTestClient(bootstrap)) {
+                    JsonNode record = JSON.readTree(
+                            client.awaitOne("courier.failures", r -> id.equals(r.key()), Duration.ofSeconds(60))
+                                    .value());
+                    assertThat(record.at("/courier/condition").asText()).isEqualTo("Cancelled");
+                    assertThat(target.received().stream().filter(r -> id.equals(r.header("Idempotency-Key"))))
+                            .isEmpty();
+                }
+            }
+        }
+    }
+
+    private static String accept(ServiceProcess accepter, String body) throws Exception {
+        HttpResponse<String> accepted = HTTP.send(
+                HttpRequest.newBuilder(accepter.baseUri().resolve("/v1/invocations"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(accepted.statusCode()).isEqualTo(202);
+        return JSON.readTree(accepted.body()).get("id").asText();
+    }
+
+    private static void awaitStatus(ServiceProcess accepter, String id, String expected) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        String last = null;
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> response = HTTP.send(
+                    HttpRequest.newBuilder(accepter.baseUri().resolve("/v1/invocations/" + id))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 200) {
+                last = JSON.readTree(response.body()).get("status").asText();
+                if (last.equals(expected)) {
+                    return;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("status never became " + expected + "; last " + last);
+    }
+}

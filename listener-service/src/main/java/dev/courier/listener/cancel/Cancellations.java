@@ -12,21 +12,21 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.courier.common.cache.CacheChangeHeaders;
 import dev.courier.common.cache.CacheNamespaces;
 import dev.courier.listener.config.ListenerConfig;
+import dev.courier.listener.kafka.ConsumerLoop;
 import dev.courier.listener.kafka.ListenerKafka;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.jboss.logging.Logger;
 
@@ -39,8 +39,8 @@ import org.jboss.logging.Logger;
  * because the log alone only goes back as far as its retention and a deferral can be cancelled 30 days before it is
  * due; then it follows the log from its earliest retained record.
  */
-@ApplicationScoped
-public class Cancellations implements Runnable {
+@Singleton
+public class Cancellations extends ConsumerLoop {
     private static final Logger LOG = Logger.getLogger(Cancellations.class);
     private static final String PREFIX = CacheNamespaces.CANCELLATIONS + "/";
     private static final int STARTUP_TRIES = 5;
@@ -50,13 +50,10 @@ public class Cancellations implements Runnable {
     /** Invocation id → when the marker expires. */
     private final Map<String, Instant> cancelled = new ConcurrentHashMap<>();
 
-    private volatile boolean running;
-    private volatile Thread thread;
-    private volatile KafkaConsumer<String, byte[]> consumer;
-
     private final ObjectMapper mapper;
 
     public Cancellations(ListenerKafka kafka, ListenerConfig config, ObjectMapper mapper) {
+        super("courier-cancellations");
         this.kafka = kafka;
         this.config = config;
         this.mapper = mapper;
@@ -69,63 +66,45 @@ public class Cancellations implements Runnable {
     }
 
     void start(@Observes StartupEvent event) {
-        running = true;
-        thread = new Thread(this, "courier-cancellations");
-        thread.setDaemon(true);
-        thread.start();
+        startLoop();
     }
 
     void stop(@Observes ShutdownEvent event) throws InterruptedException {
-        running = false;
-        KafkaConsumer<String, byte[]> current = consumer;
-        if (current != null) {
-            current.wakeup();
-        }
-        Thread owner = thread;
-        if (owner != null) {
-            owner.join(10_000);
-        }
+        stopLoop(Duration.ofSeconds(10));
     }
 
     @Override
-    public void run() {
-        config.cacheUrl().ifPresent(this::loadFromCache);
+    protected KafkaConsumer<String, byte[]> open() {
         // No group: every listener reads every partition from the start, like a cache replica.
-        KafkaConsumer<String, byte[]> reader = kafka.consumer(null, 500);
-        consumer = reader;
-        try {
-            List<TopicPartition> partitions = List.of();
-            while (running && partitions.isEmpty()) {
-                partitions = reader.partitionsFor(config.cancellationsTopic(), Duration.ofSeconds(10)).stream()
-                        .map(info -> new TopicPartition(info.topic(), info.partition()))
-                        .toList();
-            }
-            reader.assign(partitions);
-            reader.seekToBeginning(partitions);
-            while (running) {
-                try {
-                    for (ConsumerRecord<String, byte[]> record : reader.poll(Duration.ofMillis(200))) {
-                        apply(record);
-                    }
-                    cancelled.values().removeIf(until -> Instant.now().isAfter(until));
-                } catch (WakeupException e) {
-                    // stop() woke us
-                }
-            }
-        } catch (RuntimeException e) {
-            if (running) {
-                LOG.error("stopped following cancellations", e);
-            }
-        } finally {
-            reader.close(Duration.ofSeconds(5));
+        return kafka.consumer(null, 500);
+    }
+
+    @Override
+    protected void begin(KafkaConsumer<String, byte[]> consumer) {
+        config.cacheUrl().ifPresent(this::loadFromCache);
+        List<TopicPartition> partitions = List.of();
+        while (running() && partitions.isEmpty()) {
+            partitions = consumer.partitionsFor(config.cancellationsTopic(), Duration.ofSeconds(10)).stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition()))
+                    .toList();
         }
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+    }
+
+    @Override
+    protected void turn(KafkaConsumer<String, byte[]> consumer) {
+        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+            apply(record);
+        }
+        cancelled.values().removeIf(until -> Instant.now().isAfter(until));
     }
 
     /** Lists namespace {@value CacheNamespaces#CANCELLATIONS} from cache-service, page by page, a few tries. */
     private void loadFromCache(URI cache) {
         HttpClient client =
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        for (int attempt = 1; attempt <= STARTUP_TRIES && running; attempt++) {
+        for (int attempt = 1; attempt <= STARTUP_TRIES && running(); attempt++) {
             try {
                 int loaded = 0;
                 String cursor = null;
@@ -158,12 +137,7 @@ public class Cancellations implements Runnable {
                 Thread.currentThread().interrupt();
                 return;
             }
-            try {
-                Thread.sleep(1000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+            pause(Duration.ofSeconds(1));
         }
         LOG.warn("going on with the change log alone: markers older than its retention are not known");
     }

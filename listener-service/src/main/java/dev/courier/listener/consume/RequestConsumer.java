@@ -8,11 +8,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 
 import dev.courier.listener.config.ListenerConfig;
 import dev.courier.listener.dispatch.Dispatcher;
+import dev.courier.listener.kafka.ConsumerLoop;
 import dev.courier.listener.kafka.ListenerKafka;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -23,7 +24,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 
 /**
@@ -34,8 +34,8 @@ import org.jboss.logging.Logger;
  * through a queue that this thread drains. When every slot is taken, records already read wait in a backlog and the
  * partitions are paused, so memory stays bounded by one poll.
  */
-@ApplicationScoped
-public class RequestConsumer implements Runnable {
+@Singleton
+public class RequestConsumer extends ConsumerLoop {
     private static final Logger LOG = Logger.getLogger(RequestConsumer.class);
     /** Poll timeout when records are waiting for a free slot: short, so a freed slot is used promptly. */
     private static final Duration POLL_WHILE_FULL = Duration.ofMillis(5);
@@ -54,10 +54,8 @@ public class RequestConsumer implements Runnable {
     private KafkaConsumer<String, byte[]> consumer;
     private long lastCommitNanos;
 
-    private volatile boolean running;
-    private volatile Thread thread;
-
     public RequestConsumer(Dispatcher dispatcher, ListenerConfig config, MeterRegistry registry, ListenerKafka kafka) {
+        super("courier-request-consumer");
         this.dispatcher = dispatcher;
         this.config = config;
         this.kafka = kafka;
@@ -67,48 +65,32 @@ public class RequestConsumer implements Runnable {
     }
 
     void start(@Observes StartupEvent event) {
-        running = true;
-        thread = new Thread(this, "courier-request-consumer");
-        thread.start();
+        startLoop();
     }
 
     void stop(@Observes ShutdownEvent event) throws InterruptedException {
-        running = false;
-        Thread owner = thread;
-        if (owner != null) {
-            KafkaConsumer<String, byte[]> current = consumer;
-            if (current != null) {
-                current.wakeup();
-            }
-            owner.join(config.shutdownGrace().plusSeconds(10).toMillis());
-        }
-    }
-
-    /** Whether the consumer thread is alive (liveness). */
-    public boolean isRunning() {
-        Thread owner = thread;
-        return running && owner != null && owner.isAlive();
+        stopLoop(config.shutdownGrace().plusSeconds(10));
     }
 
     @Override
-    public void run() {
+    protected KafkaConsumer<String, byte[]> open() {
         consumer = kafka.consumer(config.groupId(), Math.min(500, config.maxInFlight()));
-        try {
-            consumer.subscribe(List.of(config.topics().requests()), new Rebalance());
-            while (running) {
-                try {
-                    pollOnce();
-                } catch (WakeupException e) {
-                    // stop() woke us; the loop condition decides.
-                } catch (RuntimeException e) {
-                    LOG.error("error in the request consumer loop; continuing", e);
-                    sleepQuietly(Duration.ofSeconds(1));
-                }
-            }
-            drain();
-        } finally {
-            consumer.close(Duration.ofSeconds(5));
-        }
+        return consumer;
+    }
+
+    @Override
+    protected void begin(KafkaConsumer<String, byte[]> consumer) {
+        consumer.subscribe(List.of(config.topics().requests()), new Rebalance());
+    }
+
+    @Override
+    protected void end(KafkaConsumer<String, byte[]> consumer) {
+        drain();
+    }
+
+    @Override
+    protected void turn(KafkaConsumer<String, byte[]> consumer) {
+        pollOnce();
     }
 
     private void pollOnce() {
@@ -200,7 +182,7 @@ public class RequestConsumer implements Runnable {
     private void drain() {
         long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
         while (inFlight.get() > 0 && System.nanoTime() < deadline) {
-            sleepQuietly(Duration.ofMillis(20));
+            pause(Duration.ofMillis(20));
         }
         applyCompletions();
         try {
@@ -210,14 +192,6 @@ public class RequestConsumer implements Runnable {
         }
         if (inFlight.get() > 0) {
             LOG.warnf("stopped with %d deliveries in flight; they will be delivered again", inFlight.get());
-        }
-    }
-
-    private static void sleepQuietly(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

@@ -7,11 +7,12 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 
 import dev.courier.listener.config.ListenerConfig;
 import dev.courier.listener.consume.PartitionProgress;
+import dev.courier.listener.kafka.ConsumerLoop;
 import dev.courier.listener.kafka.ListenerKafka;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -23,7 +24,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 
 /**
@@ -35,8 +35,8 @@ import org.jboss.logging.Logger;
  * {@link DelayScheduler#forward} then sends it back to the requests topic if it is due, or on to the next tier. Its
  * offset is committed only once that forward is acknowledged.
  */
-@ApplicationScoped
-public class DelayTierConsumer implements Runnable {
+@Singleton
+public class DelayTierConsumer extends ConsumerLoop {
     private static final Logger LOG = Logger.getLogger(DelayTierConsumer.class);
     private static final Duration MAX_POLL = Duration.ofMillis(200);
 
@@ -53,15 +53,13 @@ public class DelayTierConsumer implements Runnable {
     private KafkaConsumer<String, byte[]> consumer;
     private long lastCommitNanos;
 
-    private volatile boolean running;
-    private volatile Thread thread;
-
     public DelayTierConsumer(
             ListenerKafka kafka,
             DelayTiers tiers,
             DelayScheduler scheduler,
             ListenerConfig config,
             MeterRegistry registry) {
+        super("courier-delay-tier-consumer");
         this.kafka = kafka;
         this.tiers = tiers;
         this.scheduler = scheduler;
@@ -72,53 +70,38 @@ public class DelayTierConsumer implements Runnable {
     }
 
     void start(@Observes StartupEvent event) {
-        running = true;
-        thread = new Thread(this, "courier-delay-tier-consumer");
-        thread.start();
+        startLoop();
     }
 
     void stop(@Observes ShutdownEvent event) throws InterruptedException {
-        running = false;
-        Thread owner = thread;
-        if (owner != null) {
-            KafkaConsumer<String, byte[]> current = consumer;
-            if (current != null) {
-                current.wakeup();
-            }
-            owner.join(config.shutdownGrace().plusSeconds(10).toMillis());
-        }
-    }
-
-    /** Whether the consumer thread is alive. */
-    public boolean isRunning() {
-        Thread owner = thread;
-        return running && owner != null && owner.isAlive();
+        stopLoop(config.shutdownGrace().plusSeconds(10));
     }
 
     @Override
-    public void run() {
+    protected KafkaConsumer<String, byte[]> open() {
         consumer = kafka.consumer(config.delay().groupId(), 500);
-        try {
-            consumer.subscribe(tiers.topics(), new Rebalance());
-            while (running) {
-                try {
-                    pollOnce();
-                } catch (WakeupException e) {
-                    // stop() woke us; the loop condition decides.
-                } catch (RuntimeException e) {
-                    LOG.error("error in the delay-tier consumer loop; continuing", e);
-                    sleepQuietly(Duration.ofSeconds(1));
-                }
-            }
-            long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
-            while (inFlight.get() > 0 && System.nanoTime() < deadline) {
-                sleepQuietly(Duration.ofMillis(20));
-            }
-            applyForwarded();
-            commit(true);
-        } finally {
-            consumer.close(Duration.ofSeconds(5));
+        return consumer;
+    }
+
+    @Override
+    protected void begin(KafkaConsumer<String, byte[]> consumer) {
+        consumer.subscribe(tiers.topics(), new Rebalance());
+    }
+
+    @Override
+    protected void turn(KafkaConsumer<String, byte[]> consumer) {
+        pollOnce();
+    }
+
+    /** Lets forwards in flight finish (bounded by the grace period) and commits what was forwarded. */
+    @Override
+    protected void end(KafkaConsumer<String, byte[]> consumer) {
+        long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            pause(Duration.ofMillis(20));
         }
+        applyForwarded();
+        commit(true);
     }
 
     private void pollOnce() {
@@ -235,14 +218,6 @@ public class DelayTierConsumer implements Runnable {
                     LOG.warnf("delay-tier offset commit failed (the next one will cover it): %s", error.toString());
                 }
             });
-        }
-    }
-
-    private static void sleepQuietly(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.courier.listener.retry;
 
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -53,13 +52,5 @@ public class DelayTiers {
     /** Every tier's topic. */
     public List<String> topics() {
         return tiers.stream().map(DelayTier::topic).toList();
-    }
-
-    /** The shortest tier's delay. */
-    public Duration shortest() {
-        return tiers.stream()
-                .map(DelayTier::delay)
-                .min(Comparator.naturalOrder())
-                .orElseThrow();
     }
 }

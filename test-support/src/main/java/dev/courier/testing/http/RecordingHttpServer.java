@@ -9,7 +9,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -199,16 +198,5 @@ public final class RecordingHttpServer implements AutoCloseable {
             more.put(name, value);
             return new Reply(status, contentType, body, more, delay);
         }
-    }
-
-    /** Requests received whose path is {@code path}. */
-    public List<RecordedRequest> receivedOn(String path) {
-        List<RecordedRequest> matching = new ArrayList<>();
-        for (RecordedRequest request : received) {
-            if (request.path().equals(path)) {
-                matching.add(request);
-            }
-        }
-        return matching;
     }
 }

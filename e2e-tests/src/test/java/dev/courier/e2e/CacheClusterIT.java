@@ -129,9 +129,15 @@ class CacheClusterIT {
         }
         assertThat(writes.stream().map(CompletableFuture::join)).allMatch(status -> status == 201);
         System.out.printf("cache: %d writes in %.1f s%n", count, (System.nanoTime() - start) / 1e9);
-        Thread.sleep(3000); // the writer snapshots every 2 s here
+        // The writer snapshots every 2 s here: kill it once a snapshot taken after every write is on disk.
+        java.nio.file.attribute.FileTime written = java.nio.file.attribute.FileTime.from(java.time.Instant.now());
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (snapshotFiles().stream().noneMatch(file -> modifiedAfter(file, written))
+                && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
         writer.kill();
-        assertThat(snapshotFiles()).as("the writer left snapshots").isNotEmpty();
+        assertThat(snapshotFiles()).as("the writer left snapshots").anyMatch(file -> modifiedAfter(file, written));
 
         long restart = System.nanoTime();
         try (ServiceProcess fromSnapshot = cache("cache-from-snapshot", "both")) {
@@ -151,6 +157,14 @@ class CacheClusterIT {
             assertThat(allKeys(replayed, "durable")).hasSize(count);
             assertThat(get(replayed, "/v1/cache/durable/key-9999", Map.of()).body())
                     .isEqualTo("value-9999");
+        }
+    }
+
+    private static boolean modifiedAfter(Path file, java.nio.file.attribute.FileTime time) {
+        try {
+            return Files.getLastModifiedTime(file).compareTo(time) > 0;
+        } catch (IOException e) {
+            return false;
         }
     }
 

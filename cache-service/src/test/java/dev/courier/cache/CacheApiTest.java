@@ -154,13 +154,21 @@ class CacheApiTest {
     @Test
     void aValueWithATtlExpires() throws Exception {
         String ns = namespace();
+        long written = System.nanoTime();
         given().body("short-lived")
                 .put("/v1/cache/" + ns + "/ttl?ttlSeconds=1")
                 .then()
                 .statusCode(201);
         given().get("/v1/cache/" + ns + "/ttl").then().statusCode(200);
-        Thread.sleep(1200);
+
+        // Await the expiry rather than sleep past it; it must not come before the TTL.
+        long deadline = written + java.time.Duration.ofSeconds(10).toNanos();
+        while (given().get("/v1/cache/" + ns + "/ttl").statusCode() == 200 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        long goneAfterMs = (System.nanoTime() - written) / 1_000_000;
         given().get("/v1/cache/" + ns + "/ttl").then().statusCode(404);
+        assertThat(goneAfterMs).as("readable until its TTL ran out").isGreaterThanOrEqualTo(1000);
         given().header("If-None-Match", "*")
                 .body("new")
                 .put("/v1/cache/" + ns + "/ttl")

@@ -1,8 +1,5 @@
 package dev.courier.e2e;
 
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashMap;
@@ -23,7 +20,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class CancellationRestartIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @Test
     void aCancellationOlderThanTheLogsRetentionStillHoldsAfterAListenerRestart() throws Exception {
@@ -61,17 +57,11 @@ class CancellationRestartIT {
                                 cache.baseUri().toString()))) {
                     try (ServiceProcess first =
                             ServiceProcess.start("restart-listener-first", "courier.listener.app", listenerConfig)) {
-                        id = accept(
-                                accepter,
-                                "{\"target\":{\"type\":\"http\",\"url\":\"" + target.url("/cancelled")
-                                        + "\"},\"delaySeconds\":8}");
-                        awaitStatus(accepter, id, "SCHEDULED");
-                        HttpResponse<String> cancel = HTTP.send(
-                                HttpRequest.newBuilder(accepter.baseUri().resolve("/v1/invocations/" + id))
-                                        .DELETE()
-                                        .build(),
-                                HttpResponse.BodyHandlers.ofString());
-                        assertThat(cancel.statusCode()).isEqualTo(202);
+                        AccepterApi api = new AccepterApi(accepter);
+                        id = api.accept("{\"target\":{\"type\":\"http\",\"url\":\"" + target.url("/cancelled")
+                                + "\"},\"delaySeconds\":8}");
+                        api.awaitStatus(id, "SCHEDULED");
+                        assertThat(api.cancel(id).statusCode()).isEqualTo(202);
                     }
                 }
                 // The restarted listener follows a change log that no longer holds the marker.
@@ -88,35 +78,5 @@ class CancellationRestartIT {
                 }
             }
         }
-    }
-
-    private static String accept(ServiceProcess accepter, String body) throws Exception {
-        HttpResponse<String> accepted = HTTP.send(
-                HttpRequest.newBuilder(accepter.baseUri().resolve("/v1/invocations"))
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(accepted.statusCode()).isEqualTo(202);
-        return JSON.readTree(accepted.body()).get("id").asText();
-    }
-
-    private static void awaitStatus(ServiceProcess accepter, String id, String expected) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        String last = null;
-        while (System.nanoTime() < deadline) {
-            HttpResponse<String> response = HTTP.send(
-                    HttpRequest.newBuilder(accepter.baseUri().resolve("/v1/invocations/" + id))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() == 200) {
-                last = JSON.readTree(response.body()).get("status").asText();
-                if (last.equals(expected)) {
-                    return;
-                }
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("status never became " + expected + "; last " + last);
     }
 }

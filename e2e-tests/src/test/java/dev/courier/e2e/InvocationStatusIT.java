@@ -32,6 +32,7 @@ class InvocationStatusIT {
     private static ServiceProcess cache;
     private static ServiceProcess listener;
     private static ServiceProcess accepter;
+    private static AccepterApi api;
 
     @BeforeAll
     static void startTheStack() throws Exception {
@@ -66,6 +67,7 @@ class InvocationStatusIT {
                         bootstrap,
                         "courier.accepter.cache-url",
                         cache.baseUri().toString()));
+        api = new AccepterApi(accepter);
     }
 
     @AfterAll
@@ -117,20 +119,7 @@ class InvocationStatusIT {
         String id =
                 post("{\"target\":{\"type\":\"http\",\"url\":\"" + target.url("/later") + "\"},\"delaySeconds\":600}");
 
-        JsonNode status = null;
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            HttpResponse<String> response = get("/v1/invocations/" + id);
-            if (response.statusCode() == 200) {
-                status = JSON.readTree(response.body());
-                if (status.get("status").asText().equals("SCHEDULED")) {
-                    break;
-                }
-            }
-            Thread.sleep(50);
-        }
-        assertThat(status.get("status").asText()).isEqualTo("SCHEDULED");
-        assertThat(status.hasNonNull("nextAttemptAt")).isTrue();
+        assertThat(api.awaitStatus(id, "SCHEDULED").hasNonNull("nextAttemptAt")).isTrue();
     }
 
     @Test
@@ -139,11 +128,7 @@ class InvocationStatusIT {
                 "{\"target\":{\"type\":\"http\",\"url\":\"" + target.url("/cancelled") + "\"},\"delaySeconds\":4}");
         awaitStatus(id, "SCHEDULED");
 
-        HttpResponse<String> cancel = HTTP.send(
-                HttpRequest.newBuilder(accepter.baseUri().resolve("/v1/invocations/" + id))
-                        .DELETE()
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> cancel = api.cancel(id);
         assertThat(cancel.statusCode()).isEqualTo(202);
         assertThat(awaitStatus(id, "CANCELLED").get("status").asText()).isEqualTo("CANCELLED");
 
@@ -164,11 +149,7 @@ class InvocationStatusIT {
         String id = post("{\"target\":{\"type\":\"http\",\"url\":\"" + target.url("/done") + "\"}}");
         awaitStatus(id, "SUCCEEDED");
 
-        HttpResponse<String> cancel = HTTP.send(
-                HttpRequest.newBuilder(accepter.baseUri().resolve("/v1/invocations/" + id))
-                        .DELETE()
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> cancel = api.cancel(id);
         assertThat(cancel.statusCode()).isEqualTo(409);
     }
 
@@ -189,19 +170,7 @@ class InvocationStatusIT {
     }
 
     private static JsonNode awaitStatus(String id, String expected) throws Exception {
-        JsonNode status = null;
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            HttpResponse<String> response = get("/v1/invocations/" + id);
-            if (response.statusCode() == 200) {
-                status = JSON.readTree(response.body());
-                if (status.get("status").asText().equals(expected)) {
-                    return status;
-                }
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("status of " + id + " never became " + expected + "; last: " + status);
+        return api.awaitStatus(id, expected);
     }
 
     @Test
@@ -212,19 +181,11 @@ class InvocationStatusIT {
     }
 
     private static String post(String body) throws Exception {
-        return post(body, null);
+        return api.accept(body);
     }
 
     private static String post(String body, String idempotencyKey) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(accepter.baseUri().resolve("/v1/invocations"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body));
-        if (idempotencyKey != null) {
-            request.header("Idempotency-Key", idempotencyKey);
-        }
-        HttpResponse<String> accepted = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(accepted.statusCode()).isEqualTo(202);
-        return JSON.readTree(accepted.body()).get("id").asText();
+        return api.accept(body, idempotencyKey);
     }
 
     private static HttpResponse<String> get(String path) throws Exception {

@@ -65,7 +65,7 @@ class CancellationRestartIT {
                     }
                 }
                 // The restarted listener follows a change log that no longer holds the marker.
-                listenerConfig.put("courier.listener.cancellations-topic", "courier.cache.changes.aged-out");
+                listenerConfig.put("courier.listener.cache-changes-topic", "courier.cache.changes.aged-out");
                 try (ServiceProcess restarted = ServiceProcess.start(
                                 "restart-listener-second", "courier.listener.app", listenerConfig);
                         KafkaTestClient client = new KafkaTestClient(bootstrap)) {

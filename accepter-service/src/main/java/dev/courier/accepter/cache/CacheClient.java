@@ -15,11 +15,16 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.courier.accepter.config.AccepterConfig;
+import io.quarkus.runtime.Startup;
 
 /**
  * The accepter's client of cache-service: invocation status, cancellation markers and idempotency keys live there.
  * Plain JDK HTTP client (no REST-client extension, which would clash with the OCI SDK, see BUILD-NOTES).
+ *
+ * <p>Created at start-up, not on first use: building an HTTP client loads the JDK's default TLS context (the whole
+ * trust store), which must not happen on an event-loop thread in the middle of a request.
  */
+@Startup
 @ApplicationScoped
 public class CacheClient {
     private final URI base;

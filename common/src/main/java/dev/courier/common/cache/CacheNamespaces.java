@@ -12,4 +12,11 @@ public final class CacheNamespaces {
 
     /** Idempotency keys of {@code POST /v1/invocations}, keyed by a digest of tenant and key. */
     public static final String IDEMPOTENCY = "courier.idempotency";
+
+    /**
+     * Ordering-key lanes: one entry per unfinished invocation that has an ordering key, keyed by invocation id, its
+     * value the key and the invocation's place in line. The listener writes them and follows them through the change
+     * log.
+     */
+    public static final String LANES = "courier.lanes";
 }

@@ -22,4 +22,10 @@ public final class DeliveryHeaders {
 
     /** The dispatch slot a target's rate limit reserved for this call, RFC 3339; absent when none is held. */
     public static final String RATE_SLOT = "courier-rate-slot";
+
+    /**
+     * Where an invocation with an ordering key stands in its key's lane: {@code partition:offset} of its first record
+     * on {@code courier.requests}. Absent on that first record, whose own position it is.
+     */
+    public static final String LANE_POSITION = "courier-lane-position";
 }

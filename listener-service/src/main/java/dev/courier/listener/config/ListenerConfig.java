@@ -20,13 +20,17 @@ public interface ListenerConfig {
     /** Topic names. */
     Topics topics();
 
-    /** cache-service's change log, followed for cancellation markers. */
+    /** Delivery of requests that have an {@code orderingKey}. */
+    Ordering ordering();
+
+    /** cache-service's change log, followed for cancellation markers and ordering-key lanes. */
     @WithDefault("courier.cache.changes")
-    String cancellationsTopic();
+    String cacheChangesTopic();
 
     /**
-     * cache-service, asked once at start-up for the cancellation markers it holds, so that markers older than the
-     * change log's retention are known too. Without it, only the retained log is followed.
+     * cache-service: asked once at start-up for the cancellation markers and lane entries it holds, so that entries
+     * older than the change log's retention are known too, and where the listener writes ordering-key lane entries.
+     * Without it, only the retained log is followed and lanes live in this listener's memory alone (not crash-safe).
      */
     Optional<java.net.URI> cacheUrl();
 
@@ -105,6 +109,16 @@ public interface ListenerConfig {
 
         /** Growth of the wait per attempt, when the request does not say. */
         OptionalDouble multiplier();
+    }
+
+    /** Per-key ordering: one call at a time per ordering key, in the order the requests were accepted. */
+    interface Ordering {
+        /**
+         * How long a request whose key is busy (an earlier request of the key is not finished) waits in a delay tier
+         * before it looks again. Not an attempt.
+         */
+        @WithDefault("1s")
+        Duration busyWait();
     }
 
     /** Topic names. */

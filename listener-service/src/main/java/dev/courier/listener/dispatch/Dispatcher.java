@@ -20,8 +20,10 @@ import dev.courier.common.request.TargetType;
 import dev.courier.listener.callback.CallbackSender;
 import dev.courier.listener.callback.CallbackTask;
 import dev.courier.listener.cancel.Cancellations;
+import dev.courier.listener.config.ListenerConfig;
 import dev.courier.listener.consume.RequestDecoder;
 import dev.courier.listener.consume.RequestDecoder.Decoded;
+import dev.courier.listener.lanes.Lanes;
 import dev.courier.listener.limits.TargetGate;
 import dev.courier.listener.limits.TargetKeys;
 import dev.courier.listener.outcome.InvocationRecords;
@@ -58,6 +60,8 @@ public class Dispatcher {
     private final DeliveryMetrics metrics;
     private final ObjectMapper mapper;
     private final Cancellations cancellations;
+    private final Lanes lanes;
+    private final Duration laneWait;
 
     public Dispatcher(
             RequestDecoder decoder,
@@ -69,7 +73,9 @@ public class Dispatcher {
             TargetGate gate,
             DeliveryMetrics metrics,
             ObjectMapper mapper,
-            Cancellations cancellations) {
+            Cancellations cancellations,
+            Lanes lanes,
+            ListenerConfig config) {
         this.decoder = decoder;
         this.http = http;
         this.callbacks = callbacks;
@@ -80,6 +86,8 @@ public class Dispatcher {
         this.metrics = metrics;
         this.mapper = mapper;
         this.cancellations = cancellations;
+        this.lanes = lanes;
+        this.laneWait = config.ordering().busyWait();
     }
 
     /** Takes the request in {@code record} one step further; completes when that step's outcome is durable. */
@@ -112,16 +120,27 @@ public class Dispatcher {
             LOG.errorf(error, "unexpected error delivering invocation %s at %s", request.id(), source);
             AttemptResult.Failed failure = new AttemptResult.Failed(
                     ErrorCodes.INTERNAL_ERROR, "internal error: " + error, false, Duration.ZERO);
-            return outcomes.write(InvocationRecords.completed(
-                    request, state.acceptedAt(), failure, Condition.REJECTED, state.attempts(), null));
+            return record(request, state.acceptedAt(), failure, Condition.REJECTED, state.attempts(), null);
         });
     }
 
     /**
-     * One step of an invocation's life: expired → record; not yet due → hand to a delay tier; otherwise make the next
-     * attempt and either finish (success, final failure, attempts used up, no time left) or schedule a retry.
+     * One step of an invocation's life. An invocation with an ordering key first takes its place in its key's lane
+     * (before anything else, so that a later request of the key always finds it there).
      */
     private CompletionStage<Void> deliver(InvocationRequest request, DeliveryState state) {
+        if (request.orderingKey() == null) {
+            return step(request, state);
+        }
+        return lanes.enter(request.id(), request.orderingKey(), state.lanePosition())
+                .thenCompose(entered -> step(request, state));
+    }
+
+    /**
+     * Cancelled or expired → record; not yet due, or its ordering key busy → hand to a delay tier; otherwise make the
+     * next attempt and either finish (success, final failure, attempts used up, no time left) or schedule a retry.
+     */
+    private CompletionStage<Void> step(InvocationRequest request, DeliveryState state) {
         if (cancellations.isCancelled(request.id())) {
             return record(request, state.acceptedAt(), null, Condition.CANCELLED, state.attempts(), null);
         }
@@ -134,6 +153,19 @@ public class Dispatcher {
         if (due.isAfter(now)) {
             metrics.deferred(state.attempts() == 0 ? "deferred" : "retry");
             return scheduler.schedule(request, state.deferredTo(due));
+        }
+        if (request.orderingKey() != null && lanes.isBusy(request.id(), request.orderingKey(), state.lanePosition())) {
+            // An earlier request of the key is unfinished: wait a moment for it in flight, then in a delay tier.
+            // Neither is an attempt.
+            return lanes.awaitTurn(request.id(), request.orderingKey(), state.lanePosition(), laneWait)
+                    .thenCompose(turn -> {
+                        if (turn) {
+                            return step(request, state);
+                        }
+                        metrics.deferred("ordering");
+                        return scheduler.schedule(
+                                request, state.deferredTo(Instant.now().plus(laneWait)));
+                    });
         }
         TargetGate.Admission admission = gate.admit(TargetKeys.of(request.target()), state.rateSlot());
         if (admission instanceof TargetGate.Wait wait) {
@@ -233,8 +265,12 @@ public class Dispatcher {
             Condition condition,
             int attempts,
             CallbackOutcome callback) {
-        return outcomes.write(InvocationRecords.completed(request, acceptedAt, result, condition, attempts, callback))
+        CompletionStage<Void> written = outcomes.write(
+                        InvocationRecords.completed(request, acceptedAt, result, condition, attempts, callback))
                 .thenRun(() -> metrics.completed(condition));
+        // Leaving the lane only after the record is written, and before the offset can be committed: a crash in
+        // between delivers the request again, which leaves the lane again.
+        return request.orderingKey() == null ? written : written.thenCompose(ignored -> lanes.leave(request.id()));
     }
 
     /** When the invocation gives up: {@code expiresAt}, or acceptance plus {@code maxAgeSeconds}; null for never. */

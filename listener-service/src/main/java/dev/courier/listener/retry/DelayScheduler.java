@@ -50,7 +50,7 @@ public class DelayScheduler {
     public CompletionStage<Void> scheduleCallback(CallbackTask task, Instant next) {
         Headers headers = new RecordHeaders();
         headers.add(CallbackTask.KIND_HEADER, CallbackTask.KIND.getBytes(StandardCharsets.UTF_8));
-        DeliveryState state = new DeliveryState(task.attempts(), task.acceptedAt(), null, next, null);
+        DeliveryState state = new DeliveryState(task.attempts(), task.acceptedAt(), null, next, null, null);
         return forward(task.request().recordKey(), json(task), headers, state);
     }
 

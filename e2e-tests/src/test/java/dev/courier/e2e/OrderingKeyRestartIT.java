@@ -1,0 +1,101 @@
+package dev.courier.e2e;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.courier.testing.http.RecordingHttpServer;
+import dev.courier.testing.http.RecordingHttpServer.RecordedRequest;
+import dev.courier.testing.http.RecordingHttpServer.Reply;
+import dev.courier.testing.kafka.EmbeddedKafkaBroker;
+import dev.courier.testing.kafka.KafkaTestClient;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * An ordering key's lane outlives a listener crash: the first request of the key is waiting for its retry and the
+ * second is waiting behind it when the listener is killed; the restarted listener still calls the first (again)
+ * before it ever calls the second.
+ */
+class OrderingKeyRestartIT {
+    private static final Duration WAIT = Duration.ofSeconds(90);
+
+    @Test
+    void aKeysSecondRequestStillWaitsForItsFirstAfterAListenerCrash() throws Exception {
+        try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start();
+                RecordingHttpServer target = RecordingHttpServer.start()) {
+            kafka.createTopics(3, "courier.requests", "courier.results", "courier.failures", "courier.cache.changes");
+            kafka.createTopics(
+                    1,
+                    "courier.delay.1s",
+                    "courier.delay.10s",
+                    "courier.delay.1m",
+                    "courier.delay.10m",
+                    "courier.delay.1h");
+            String bootstrap = kafka.bootstrapServers();
+            AtomicInteger calls = new AtomicInteger();
+            // The very first call (the first request's, if the key is honoured) asks for a retry in 8 s: long enough
+            // to kill and restart the listener while both requests wait.
+            target.respondWith(request -> calls.incrementAndGet() == 1
+                    ? Reply.json(503, "{}").withHeader("Retry-After", "8")
+                    : Reply.json(200, "{}"));
+            try (ServiceProcess cache = ServiceProcess.start(
+                            "ordering-cache",
+                            "courier.cache.app",
+                            Map.of(
+                                    "kafka.bootstrap.servers",
+                                    bootstrap,
+                                    "courier.cache.snapshots.directory",
+                                    Files.createTempDirectory("courier-ordering-it")
+                                            .toString()));
+                    ServiceProcess accepter = ServiceProcess.start(
+                            "ordering-accepter",
+                            "courier.accepter.app",
+                            Map.of(
+                                    "kafka.bootstrap.servers",
+                                    bootstrap,
+                                    "courier.accepter.cache-url",
+                                    cache.baseUri().toString()))) {
+                Map<String, String> listenerConfig = Map.of(
+                        "kafka.bootstrap.servers",
+                        bootstrap,
+                        "courier.listener.egress.allow-loopback",
+                        "true",
+                        "courier.listener.cache-url",
+                        cache.baseUri().toString());
+                AccepterApi api = new AccepterApi(accepter);
+                String body = "{\"orderingKey\":\"customer-42\",\"target\":{\"type\":\"http\",\"url\":\""
+                        + target.url("/ordered") + "\"}}";
+                String first;
+                String second;
+                ServiceProcess listener =
+                        ServiceProcess.start("ordering-listener-first", "courier.listener.app", listenerConfig);
+                try {
+                    first = api.accept(body);
+                    second = api.accept(body);
+                    api.awaitStatus(first, "RETRYING");
+                    api.awaitStatus(second, "SCHEDULED"); // waiting behind the first, in a delay tier
+                } finally {
+                    listener.kill();
+                }
+
+                try (ServiceProcess restarted = ServiceProcess.start(
+                                "ordering-listener-second", "courier.listener.app", listenerConfig);
+                        KafkaTestClient client = new KafkaTestClient(bootstrap)) {
+                    client.awaitOne("courier.results", r -> second.equals(r.key()), WAIT);
+                    client.awaitOne("courier.results", r -> first.equals(r.key()), WAIT);
+                }
+                List<String> called = target.received().stream()
+                        .map(r -> r.header("Idempotency-Key"))
+                        .toList();
+                assertThat(called).containsExactly(first, first, second);
+                RecordedRequest retried = target.received().get(1);
+                RecordedRequest followed = target.received().get(2);
+                assertThat(followed.receivedAt()).isAfterOrEqualTo(retried.receivedAt());
+            }
+        }
+    }
+}

@@ -75,6 +75,13 @@ public interface CacheConfig {
         /** How long a status document is kept after its last event. */
         @WithDefault("7d")
         Duration retention();
+
+        /**
+         * Shortest time between two offset commits of the projector: 100 ms is at most 10 commits per second, OCI
+         * Streaming's limit per consumer group.
+         */
+        @WithDefault("100ms")
+        Duration commitInterval();
     }
 
     /** What an instance does. */

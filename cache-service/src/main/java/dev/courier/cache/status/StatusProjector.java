@@ -96,27 +96,45 @@ public class StatusProjector implements Runnable {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        // Every batch polled so far is appended before the next poll, so the consumer's position is always safe to
+        // commit. Commits are spaced by the commit interval; what is not committed yet is projected again after a
+        // restart or rebalance, and merging an event twice changes nothing.
+        long commitIntervalNanos = config.status().commitInterval().toNanos();
+        long lastCommitNanos = System.nanoTime();
+        boolean uncommitted = false;
         try {
             consumer.subscribe(topics());
             while (running) {
                 try {
                     ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(100));
-                    if (records.isEmpty()) {
-                        continue;
+                    if (!records.isEmpty()) {
+                        List<CompletableFuture<?>> appended = new ArrayList<>();
+                        for (ConsumerRecord<String, byte[]> record : records) {
+                            event(record).ifPresent(event -> appended.add(append(event)));
+                        }
+                        CompletableFuture.allOf(appended.toArray(CompletableFuture[]::new))
+                                .join();
+                        uncommitted = true;
                     }
-                    List<CompletableFuture<?>> appended = new ArrayList<>();
-                    for (ConsumerRecord<String, byte[]> record : records) {
-                        event(record).ifPresent(event -> appended.add(append(event)));
+                    if (uncommitted && System.nanoTime() - lastCommitNanos >= commitIntervalNanos) {
+                        consumer.commitSync();
+                        uncommitted = false;
+                        lastCommitNanos = System.nanoTime();
                     }
-                    CompletableFuture.allOf(appended.toArray(CompletableFuture[]::new))
-                            .join();
-                    consumer.commitSync();
                 } catch (WakeupException e) {
                     // stop() woke us
                 } catch (RuntimeException e) {
                     LOG.error("status projection failed; the batch will be read again", e);
+                    uncommitted = false;
                     consumer.unsubscribe();
                     consumer.subscribe(topics());
+                }
+            }
+            if (uncommitted) {
+                try {
+                    consumer.commitSync();
+                } catch (RuntimeException e) {
+                    LOG.warnf("final status commit failed; the last events will be projected again: %s", e.toString());
                 }
             }
         } finally {

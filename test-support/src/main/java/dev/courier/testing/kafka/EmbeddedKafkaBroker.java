@@ -36,6 +36,9 @@ import org.apache.kafka.common.utils.Time;
  * {@link #close()} deletes. Settings are those of a one-node cluster: replication factor 1 for the internal topics and
  * no initial rebalance delay, so that a consumer group's first join does not wait three seconds.
  *
+ * <p>{@link #start(SaslSslListener)} adds a second client listener that, like OCI Streaming, accepts only TLS with SASL
+ * PLAIN and one user name and password; the plain one stays for the tests' own clients.
+ *
  * <pre>{@code
  * try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start()) {
  *     kafka.createTopics(3, "courier.requests");
@@ -48,26 +51,42 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     private final Path dataDir;
     private final String bootstrapServers;
+    private final String saslSslBootstrapServers;
     private final KafkaRaftServer server;
     private volatile boolean running;
 
-    private EmbeddedKafkaBroker(Path dataDir, String bootstrapServers, KafkaRaftServer server) {
+    private EmbeddedKafkaBroker(
+            Path dataDir, String bootstrapServers, String saslSslBootstrapServers, KafkaRaftServer server) {
         this.dataDir = dataDir;
         this.bootstrapServers = bootstrapServers;
+        this.saslSslBootstrapServers = saslSslBootstrapServers;
         this.server = server;
     }
 
     /** Formats a fresh log directory, starts the broker and waits until it answers a metadata request. */
     public static EmbeddedKafkaBroker start() {
+        return start(null);
+    }
+
+    /**
+     * Like {@link #start()}, with a second client listener that accepts only {@code SASL_SSL} with mechanism
+     * {@code PLAIN} and the one user of {@code saslSsl} (null: none).
+     */
+    public static EmbeddedKafkaBroker start(SaslSslListener saslSsl) {
         try {
             Path dataDir = Files.createTempDirectory("courier-kafka-");
             int brokerPort = freePort();
             int controllerPort = freePort();
+            int saslSslPort = saslSsl == null ? -1 : freePort();
             Properties props = brokerProperties(dataDir, brokerPort, controllerPort);
+            if (saslSsl != null) {
+                addSaslSslListener(props, saslSslPort, saslSsl);
+            }
             format(dataDir, props);
             KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props), Time.SYSTEM);
             server.startup();
-            EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dataDir, "127.0.0.1:" + brokerPort, server);
+            EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(
+                    dataDir, "127.0.0.1:" + brokerPort, saslSsl == null ? null : "127.0.0.1:" + saslSslPort, server);
             broker.running = true;
             broker.awaitReady();
             return broker;
@@ -79,6 +98,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     /** {@code host:port} of the broker's client listener, for {@code bootstrap.servers}. */
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /** {@code host:port} of the {@code SASL_SSL} listener; only for a broker started with one. */
+    public String saslSslBootstrapServers() {
+        if (saslSslBootstrapServers == null) {
+            throw new IllegalStateException("this broker has no SASL_SSL listener");
+        }
+        return saslSslBootstrapServers;
     }
 
     /** Whether the broker has been started and not stopped. */
@@ -190,6 +217,35 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return props;
     }
 
+    /**
+     * The {@code SASL_SSL} listener: TLS with the listener's key store, then SASL PLAIN checked by
+     * {@link PlainCredentialsCheck} against the one user name and password (JAAS options, quoted as JAAS wants).
+     */
+    private static void addSaslSslListener(Properties props, int port, SaslSslListener saslSsl) {
+        String listener = "SASL_SSL://127.0.0.1:" + port;
+        props.put("listeners", props.getProperty("listeners") + "," + listener);
+        props.put("advertised.listeners", props.getProperty("advertised.listeners") + "," + listener);
+        props.put(
+                "listener.security.protocol.map",
+                props.getProperty("listener.security.protocol.map") + ",SASL_SSL:SASL_SSL");
+        props.put("sasl.enabled.mechanisms", "PLAIN");
+        String prefix = "listener.name.sasl_ssl.";
+        props.put(prefix + "ssl.keystore.type", "PKCS12");
+        props.put(prefix + "ssl.keystore.location", saslSsl.keyStore().toString());
+        props.put(prefix + "ssl.keystore.password", saslSsl.keyStorePassword());
+        props.put(prefix + "ssl.key.password", saslSsl.keyStorePassword());
+        props.put(
+                prefix + "plain.sasl.jaas.config",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required "
+                        + PlainCredentialsCheck.USERNAME_OPTION + "=" + jaasQuoted(saslSsl.username()) + " "
+                        + PlainCredentialsCheck.PASSWORD_OPTION + "=" + jaasQuoted(saslSsl.password()) + ";");
+        props.put(prefix + "plain.sasl.server.callback.handler.class", PlainCredentialsCheck.class.getName());
+    }
+
+    private static String jaasQuoted(String value) {
+        return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
     private static void format(Path dataDir, Properties props) throws IOException {
         Path propsFile = dataDir.resolve("server.properties");
         try (OutputStream out = Files.newOutputStream(propsFile)) {
@@ -207,6 +263,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                     "formatting Kafka storage failed: " + output.toString(StandardCharsets.UTF_8));
         }
     }
+
+    /**
+     * A client listener like OCI Streaming's: TLS with the certificate in {@code keyStore} (PKCS12), then SASL PLAIN
+     * with exactly this user name and password.
+     *
+     * @param keyStore the broker's key store, PKCS12
+     * @param keyStorePassword its password, also the key's
+     * @param username the only user name accepted
+     * @param password its password
+     */
+    public record SaslSslListener(Path keyStore, String keyStorePassword, String username, String password) {}
 
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.courier.accepter.config.AccepterConfig;
 import dev.courier.common.request.InvocationRequest;
+import io.quarkus.runtime.Startup;
 import io.smallrye.common.annotation.Identifier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -29,7 +30,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * <p>Invariant: the returned stage completes normally only after the broker acknowledged the record with
  * {@code acks=all}; it fails if that does not happen within {@link AccepterConfig#publishTimeout()}. Only then may
  * the caller be told 202.
+ *
+ * <p>Created at start-up, not at the first request: building the producer (with SASL_SSL: the JAAS login and the TLS
+ * context) takes time that must not block an HTTP event-loop thread or count against the first request's publish
+ * timeout, and a setting Kafka rejects stops the service at start-up.
  */
+@Startup
 @ApplicationScoped
 public class RequestPublisher {
     private final KafkaProducer<String, byte[]> producer;

@@ -37,28 +37,60 @@ final class ServiceProcess implements AutoCloseable {
      * readiness check answers 200.
      */
     static ServiceProcess start(String name, String appProperty, Map<String, String> properties) throws Exception {
+        Path log = logFile(name);
+        int port = freePort();
+        ServiceProcess service = new ServiceProcess(name, launch(appProperty, port, properties, log), port, log);
+        service.awaitReady();
+        return service;
+    }
+
+    /**
+     * Starts a service that is expected not to start, and waits until it exits.
+     *
+     * @return its exit code and everything it logged
+     */
+    static Exited runToExit(String name, String appProperty, Map<String, String> properties, Duration timeout)
+            throws Exception {
+        Path log = logFile(name);
+        Process process = launch(appProperty, freePort(), properties, log);
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            throw new IllegalStateException(name + " still running after " + timeout + "; see " + log);
+        }
+        return new Exited(process.exitValue(), Files.readString(log));
+    }
+
+    /**
+     * How a service that did not start ended.
+     *
+     * @param code its exit code
+     * @param log what it wrote to standard output and standard error
+     */
+    record Exited(int code, String log) {}
+
+    private static Path logFile(String name) throws IOException {
+        Path logs = Path.of(System.getProperty("courier.e2e.logs", "target/e2e-logs"));
+        Files.createDirectories(logs);
+        return logs.resolve(name + ".log");
+    }
+
+    private static Process launch(String appProperty, int port, Map<String, String> properties, Path log)
+            throws IOException {
         Path app = Path.of(System.getProperty(appProperty));
         if (!Files.isRegularFile(app)) {
             throw new IllegalStateException(app + " does not exist: package the service first (mvn verify)");
         }
-        Path logs = Path.of(System.getProperty("courier.e2e.logs", "target/e2e-logs"));
-        Files.createDirectories(logs);
-        Path log = logs.resolve(name + ".log");
-        int port = freePort();
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC"));
         command.add("-Dquarkus.http.host=127.0.0.1");
         command.add("-Dquarkus.http.port=" + port);
         properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.addAll(List.of("-jar", app.toString()));
-        Process process = new ProcessBuilder(command)
+        return new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .directory(new File(System.getProperty("java.io.tmpdir")))
                 .start();
-        ServiceProcess service = new ServiceProcess(name, process, port, log);
-        service.awaitReady();
-        return service;
     }
 
     /** The base URL of the service, e.g. {@code http://127.0.0.1:41234}. */

@@ -66,6 +66,8 @@ public record InvocationRecord(String id, String version, Data data, Delivery co
      * @param callback how forwarding the response to the callback address went, when there was one
      * @param source where the request record was read, for records that could not be read as a request
      * @param payloadBase64 the unreadable record's value, so that a rejected record is kept, not dropped
+     * @param handedOff true when the target took the call over to run it later on its own: a detached OCI Functions
+     *     invocation that OCI accepted (202). {@code Success} then means accepted, not run; absent otherwise
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Delivery(
@@ -78,7 +80,8 @@ public record InvocationRecord(String id, String version, Data data, Delivery co
             Long durationMs,
             CallbackOutcome callback,
             Source source,
-            String payloadBase64) {}
+            String payloadBase64,
+            Boolean handedOff) {}
 
     /**
      * The outcome of forwarding a response to the callback address.

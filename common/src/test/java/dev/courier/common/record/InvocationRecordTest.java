@@ -38,6 +38,7 @@ class InvocationRecordTest {
                         41L,
                         null,
                         null,
+                        null,
                         null));
 
         JsonNode json = JSON.readTree(JSON.writeValueAsString(record));
@@ -53,6 +54,7 @@ class InvocationRecordTest {
         assertThat(json.at("/courier/attempts").asInt()).isEqualTo(3);
         assertThat(json.at("/courier/target/url").asText()).isEqualTo("https://a.example");
         assertThat(json.get("courier").has("source")).isFalse();
+        assertThat(json.get("courier").has("handedOff")).isFalse();
         assertThat(JSON.readValue(json.toString(), InvocationRecord.class)).isEqualTo(record);
     }
 }

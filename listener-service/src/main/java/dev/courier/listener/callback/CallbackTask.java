@@ -59,8 +59,8 @@ public record CallbackTask(
      * @param contentType the response's media type
      * @param bodyBase64 the response body
      * @param truncated whether the body was cut
-     * @param errorCode for an attempt without an answer
-     * @param errorMessage for an attempt without an answer
+     * @param errorCode for an attempt without an answer, or the target's own error code with its answer
+     * @param errorMessage for an attempt without an answer, or the target's own error message with its answer
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record TargetOutcome(
@@ -78,8 +78,8 @@ public record CallbackTask(
                         responded.contentType(),
                         Base64.getEncoder().encodeToString(responded.body()),
                         responded.truncated(),
-                        null,
-                        null);
+                        responded.errorCode(),
+                        responded.errorMessage());
             }
             if (result instanceof AttemptResult.Failed failed) {
                 return new TargetOutcome(null, null, null, null, failed.errorCode(), failed.message());
@@ -95,7 +95,9 @@ public record CallbackTask(
                         bodyBase64 == null ? new byte[0] : Base64.getDecoder().decode(bodyBase64),
                         Boolean.TRUE.equals(truncated),
                         null,
-                        Duration.ZERO);
+                        Duration.ZERO,
+                        errorCode,
+                        errorMessage);
             }
             return new AttemptResult.Failed(errorCode, errorMessage, false, Duration.ZERO);
         }

@@ -265,4 +265,85 @@ public interface ListenerConfig {
         @WithDefault("false")
         boolean allowPrivateNetworks();
     }
+
+    /**
+     * OCI: how the listener authenticates to OCI and calls function targets. Without {@code auth.type} the listener
+     * has no OCI access: it starts and delivers HTTP targets, and ends function targets {@code Rejected}
+     * ({@code UnsupportedTarget}).
+     */
+    Oci oci();
+
+    /** OCI access for function targets. */
+    interface Oci {
+        /** The listener's OCI identity. */
+        OciAuth auth();
+
+        /**
+         * The Functions management endpoint, asked once per function ({@code GetFunction}) for the invoke endpoint of
+         * a target that does not give one; default: the region's ({@code https://functions.<region>.oci.oraclecloud.com}).
+         */
+        Optional<java.net.URI> functionsEndpoint();
+
+        /** Time allowed for one {@code GetFunction} call. */
+        @WithDefault("10s")
+        Duration managementTimeout();
+
+        /** How many functions' resolved invoke endpoints are remembered (least recently used forgotten first). */
+        @WithDefault("1000")
+        int invokeEndpointCacheSize();
+
+        /** How long a resolved invoke endpoint is used before it is asked for again. */
+        @WithDefault("1h")
+        Duration invokeEndpointTtl();
+
+        /**
+         * How many invoke endpoints have an SDK client (and its connection pool) at once; the least recently used is
+         * closed when it is idle. Invoke endpoints are few (one per region and tenancy shard).
+         */
+        @WithDefault("16")
+        int maxInvokeClients();
+    }
+
+    /**
+     * The OCI identity, mapped onto {@code dev.courier.oci.auth.OciAuthSettings}. Which settings apply depends on
+     * {@code type}; a set type with missing or wrong settings stops the listener at start-up with a message naming
+     * the setting. Key material is never logged.
+     */
+    interface OciAuth {
+        /** {@code config-file}, {@code simple}, {@code instance-principal}, {@code resource-principal} or {@code workload-identity}; none = no OCI access. */
+        Optional<dev.courier.oci.auth.OciAuthType> type();
+
+        /** {@code config-file}: the OCI configuration file; default {@code ~/.oci/config}. */
+        Optional<java.nio.file.Path> configFile();
+
+        /** {@code config-file}: the profile; default {@code DEFAULT}. */
+        Optional<String> profile();
+
+        /** {@code simple}: the tenancy OCID. */
+        Optional<String> tenancy();
+
+        /** {@code simple}: the user OCID. */
+        Optional<String> user();
+
+        /** {@code simple}: the API key's fingerprint. */
+        Optional<String> fingerprint();
+
+        /** The region (id or code); required for {@code simple}, else it overrides the identity's own region. */
+        Optional<String> region();
+
+        /** {@code simple}: the API private key as PEM text, from a secret (environment variable or mounted file). */
+        Optional<String> privateKey();
+
+        /** {@code simple}: a PEM file with the API private key, instead of {@code private-key}. */
+        Optional<java.nio.file.Path> privateKeyFile();
+
+        /** {@code simple}: the passphrase of an encrypted private key, from a secret. */
+        Optional<String> passphrase();
+
+        /** {@code instance-principal}: the instance metadata service's base URL; default the SDK's. */
+        Optional<String> metadataBaseUrl();
+
+        /** {@code instance-principal}: how often the metadata service is asked again; default the SDK's 8. */
+        OptionalInt metadataRetries();
+    }
 }

@@ -25,10 +25,27 @@ public sealed interface AttemptResult {
      * @param truncated whether the body was cut at the configured maximum
      * @param retryAfter the target's Retry-After header, or null
      * @param elapsed how long the attempt took
+     * @param errorCode the target's own name for its failure, when it gives one (OCI's error {@code code}, e.g.
+     *     {@code FunctionInvokeExecutionFailed}); null for a plain HTTP answer
+     * @param errorMessage the target's own description of its failure, with {@code errorCode}
      */
     record Responded(
-            int status, String contentType, byte[] body, boolean truncated, String retryAfter, Duration elapsed)
+            int status,
+            String contentType,
+            byte[] body,
+            boolean truncated,
+            String retryAfter,
+            Duration elapsed,
+            String errorCode,
+            String errorMessage)
             implements AttemptResult {
+
+        /** An answer without an error code of the target's own: any HTTP target's. */
+        public Responded(
+                int status, String contentType, byte[] body, boolean truncated, String retryAfter, Duration elapsed) {
+            this(status, contentType, body, truncated, retryAfter, elapsed, null, null);
+        }
+
         @Override
         public boolean succeeded() {
             return status >= 200 && status < 300;

@@ -52,6 +52,7 @@ public class Dispatcher {
 
     private final RequestDecoder decoder;
     private final HttpInvoker http;
+    private final FunctionInvoker functions;
     private final CallbackSender callbacks;
     private final OutcomeWriter outcomes;
     private final DelayScheduler scheduler;
@@ -66,6 +67,7 @@ public class Dispatcher {
     public Dispatcher(
             RequestDecoder decoder,
             HttpInvoker http,
+            FunctionInvoker functions,
             CallbackSender callbacks,
             OutcomeWriter outcomes,
             DelayScheduler scheduler,
@@ -78,6 +80,7 @@ public class Dispatcher {
             ListenerConfig config) {
         this.decoder = decoder;
         this.http = http;
+        this.functions = functions;
         this.callbacks = callbacks;
         this.outcomes = outcomes;
         this.scheduler = scheduler;
@@ -305,10 +308,8 @@ public class Dispatcher {
     }
 
     private CompletionStage<AttemptResult> invoke(InvocationRequest request, int attempt) {
-        if (request.target().type() == TargetType.HTTP) {
-            return http.invoke(request, attempt);
-        }
-        return CompletableFuture.completedFuture(new AttemptResult.Failed(
-                ErrorCodes.UNSUPPORTED_TARGET, "this listener cannot call function targets yet", false, Duration.ZERO));
+        return request.target().type() == TargetType.FUNCTION
+                ? functions.invoke(request, attempt)
+                : http.invoke(request, attempt);
     }
 }

@@ -1,6 +1,5 @@
 package dev.courier.listener.dispatch;
 
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpConnectTimeoutException;
@@ -8,16 +7,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.courier.common.http.CourierHeaders;
 import dev.courier.common.record.ErrorCodes;
@@ -99,31 +94,25 @@ public class HttpInvoker {
     HttpRequest build(InvocationRequest request, URI uri, int attempt) {
         HttpRequest.Builder builder =
                 HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(request.effectiveTimeoutSeconds()));
-        String contentType = request.contentType();
         if (request.headers() != null) {
             for (Map.Entry<String, String> header : request.headers().entrySet()) {
-                String name = header.getKey().toLowerCase(Locale.ROOT);
-                if (name.equals("content-type") && contentType == null) {
-                    contentType = header.getValue();
-                }
-                if (ForwardedHeaders.forwardable(name)) {
+                if (ForwardedHeaders.forwardable(header.getKey())) {
                     builder.header(header.getKey(), header.getValue());
                 }
             }
         }
-        byte[] body = body(request, contentType);
-        if (body != null && contentType == null) {
-            contentType = request.bodyBase64() != null ? "application/octet-stream" : "application/json";
-        }
-        if (contentType != null && body != null) {
-            builder.header("Content-Type", contentType);
+        RequestBody body = RequestBody.of(request, mapper);
+        if (body.bytes() != null && body.contentType() != null) {
+            builder.header("Content-Type", body.contentType());
         }
         builder.header(CourierHeaders.IDEMPOTENCY_KEY, request.id())
                 .header(CourierHeaders.ATTEMPT, Integer.toString(attempt))
                 .header(CourierHeaders.CORRELATION_ID, request.effectiveCorrelationId());
         builder.method(
                 request.target().effectiveMethod(),
-                body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+                body.bytes() == null
+                        ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofByteArray(body.bytes()));
         return builder.build();
     }
 
@@ -150,32 +139,6 @@ public class HttpInvoker {
             }
         }
         return URI.create(uri.append(tail).toString());
-    }
-
-    /** The body bytes: base64 decoded, a JSON string as text when the media type is not JSON, else JSON. */
-    private byte[] body(InvocationRequest request, String contentType) {
-        if (request.bodyBase64() != null) {
-            return Base64.getDecoder().decode(request.bodyBase64());
-        }
-        JsonNode body = request.body();
-        if (body == null) {
-            return null;
-        }
-        if (body.isTextual() && contentType != null && !isJson(contentType)) {
-            return body.textValue().getBytes(StandardCharsets.UTF_8);
-        }
-        try {
-            return mapper.writeValueAsBytes(body);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static boolean isJson(String contentType) {
-        String type = contentType.toLowerCase(Locale.ROOT);
-        int parameters = type.indexOf(';');
-        String mediaType = (parameters >= 0 ? type.substring(0, parameters) : type).trim();
-        return mediaType.equals("application/json") || mediaType.endsWith("+json");
     }
 
     private static String encode(String value) {

@@ -10,6 +10,7 @@ import dev.courier.common.record.ErrorCodes;
 import dev.courier.common.record.InvocationRecord;
 import dev.courier.common.record.InvocationRecord.CallbackOutcome;
 import dev.courier.common.request.InvocationRequest;
+import dev.courier.common.request.InvokeType;
 import dev.courier.common.request.TargetType;
 import dev.courier.listener.dispatch.AttemptResult;
 
@@ -32,8 +33,10 @@ public final class InvocationRecords {
         if (result instanceof AttemptResult.Responded responded) {
             status = Integer.toString(responded.status());
             if (!responded.succeeded()) {
-                errorCode = ErrorCodes.TARGET_RESPONSE_ERROR;
-                errorMessage = "the target answered " + responded.status();
+                errorCode = responded.errorCode() != null ? responded.errorCode() : ErrorCodes.TARGET_RESPONSE_ERROR;
+                errorMessage = responded.errorMessage() != null
+                        ? responded.errorMessage()
+                        : "the target answered " + responded.status();
             }
         } else if (result instanceof AttemptResult.Failed failed) {
             errorCode = failed.errorCode();
@@ -48,9 +51,10 @@ public final class InvocationRecords {
             errorMessage = "not delivered before it expired"
                     + (errorMessage == null ? "" : "; the last attempt: " + errorMessage);
         }
-        String functionId = request.target().type() == TargetType.FUNCTION
-                ? request.target().functionId()
-                : null;
+        boolean function = request.target().type() == TargetType.FUNCTION;
+        String functionId = function ? request.target().functionId() : null;
+        // OCI's detached mode answers 202 once it has taken the call: a success, but of a hand-off, not of a run.
+        boolean handedOff = function && request.invokeType() == InvokeType.DETACHED && condition == Condition.SUCCESS;
         return new InvocationRecord(
                 Ulid.next(),
                 InvocationRecord.VERSION,
@@ -70,7 +74,8 @@ public final class InvocationRecords {
                         Duration.between(acceptedAt, now).toMillis(),
                         callback,
                         null,
-                        null));
+                        null,
+                        handedOff ? Boolean.TRUE : null));
     }
 
     /**
@@ -99,6 +104,7 @@ public final class InvocationRecords {
                         Duration.between(acceptedAt, now).toMillis(),
                         null,
                         source,
-                        value == null ? null : Base64.getEncoder().encodeToString(value)));
+                        value == null ? null : Base64.getEncoder().encodeToString(value),
+                        null));
     }
 }

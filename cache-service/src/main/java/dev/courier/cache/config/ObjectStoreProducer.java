@@ -1,7 +1,7 @@
 package dev.courier.cache.config;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
 
 import dev.courier.oci.storage.ObjectStore;
 import dev.courier.oci.storage.ObjectStores;
@@ -10,7 +10,7 @@ import dev.courier.oci.storage.ObjectStores;
 public class ObjectStoreProducer {
 
     @Produces
-    @ApplicationScoped
+    @Singleton
     ObjectStore objectStore(CacheConfig config) {
         return ObjectStores.open(config.objectStore());
     }

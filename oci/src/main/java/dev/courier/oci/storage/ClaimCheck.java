@@ -7,7 +7,8 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -27,7 +28,7 @@ import dev.courier.common.request.InvocationRequest;
  * names its SHA-256, which is checked whenever it is read back. Every store operation runs on the given executor,
  * never on the caller's thread.
  */
-public final class ClaimCheck {
+public final class ClaimCheck implements AutoCloseable {
     /** Object name prefix of request bodies: {@code bodies/<invocation id>}. */
     public static final String BODIES = "bodies/";
 
@@ -37,19 +38,29 @@ public final class ClaimCheck {
     private final ObjectStore store;
     private final ObjectMapper mapper;
     private final int threshold;
-    private final Executor executor;
+    private final ExecutorService executor;
 
     /**
      * @param store where bodies are kept
      * @param mapper the service's JSON mapper (the one that writes records)
      * @param threshold bodies taking more bytes than this in a record are stored
-     * @param executor where store operations run
+     * @param executor where store operations run; {@link #close()} shuts it down
      */
-    public ClaimCheck(ObjectStore store, ObjectMapper mapper, int threshold, Executor executor) {
+    public ClaimCheck(ObjectStore store, ObjectMapper mapper, int threshold, ExecutorService executor) {
         this.store = store;
         this.mapper = mapper;
         this.threshold = threshold;
         this.executor = executor;
+    }
+
+    /** The claim check {@code config} describes, on {@code store}, with its own transfer threads. */
+    public static ClaimCheck open(ObjectStore store, ObjectMapper mapper, ClaimCheckConfig config) {
+        ExecutorService transfers = Executors.newFixedThreadPool(config.transfers(), runnable -> {
+            Thread thread = new Thread(runnable, "courier-claim-check");
+            thread.setDaemon(true);
+            return thread;
+        });
+        return new ClaimCheck(store, mapper, config.threshold(), transfers);
     }
 
     /** Bodies taking more bytes than this in a record are stored. */
@@ -163,6 +174,12 @@ public final class ClaimCheck {
     /** Deletes the object {@code reference} names; completes with whether there was one. */
     public CompletionStage<Boolean> release(BodyReference reference) {
         return CompletableFuture.supplyAsync(() -> store.delete(reference.object()), executor);
+    }
+
+    /** Stops the transfer threads; transfers in progress are interrupted. */
+    @Override
+    public void close() {
+        executor.shutdownNow();
     }
 
     private static BodyReference reference(String name, byte[] content, BodyReference.Format format) {

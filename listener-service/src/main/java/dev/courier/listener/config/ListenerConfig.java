@@ -7,6 +7,8 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 
+import dev.courier.oci.storage.ClaimCheckConfig;
+import dev.courier.oci.storage.ObjectStoreConfig;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -54,6 +56,15 @@ public interface ListenerConfig {
 
     /** Calling targets. */
     Dispatch dispatch();
+
+    /**
+     * Bodies kept out of band: request bodies the accepter stored (fetched for each attempt, deleted when the invocation
+     * ends), and responses too large to park with a callback.
+     */
+    ClaimCheckConfig claimCheck();
+
+    /** Where stored bodies are: the accepter's store (the same directory when local), or an OCI Object Storage bucket. */
+    ObjectStoreConfig objectStore();
 
     /** Forwarding responses to callback addresses. */
     Callback callback();

@@ -2,6 +2,7 @@ package dev.courier.accepter.config;
 
 import java.time.Duration;
 
+import dev.courier.oci.auth.OciAuthConfig;
 import dev.courier.oci.storage.ClaimCheckConfig;
 import dev.courier.oci.storage.ObjectStoreConfig;
 import io.smallrye.config.ConfigMapping;
@@ -38,6 +39,15 @@ public interface AccepterConfig {
 
     /** Where large bodies are stored: a local directory shared with the listener, or an OCI Object Storage bucket. */
     ObjectStoreConfig objectStore();
+
+    /** OCI access. */
+    Oci oci();
+
+    /** OCI access. */
+    interface Oci {
+        /** The accepter's OCI identity ({@code courier.accepter.oci.auth.*}), for an {@code oci} object store. */
+        OciAuthConfig auth();
+    }
 
     /**
      * How long a request waits for Kafka's acknowledgement (acks=all) before it is answered 503. The producer's

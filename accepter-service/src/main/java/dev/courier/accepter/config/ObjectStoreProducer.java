@@ -15,7 +15,7 @@ public class ObjectStoreProducer {
     @Produces
     @Singleton
     ObjectStore objectStore(AccepterConfig config) {
-        return ObjectStores.open(config.objectStore());
+        return ObjectStores.open(config.objectStore(), config.oci().auth(), "courier.accepter");
     }
 
     @Produces
@@ -26,5 +26,9 @@ public class ObjectStoreProducer {
 
     void close(@Disposes ClaimCheck claimCheck) {
         claimCheck.close();
+    }
+
+    void close(@Disposes ObjectStore store) {
+        store.close();
     }
 }

@@ -2,6 +2,7 @@ package dev.courier.cache.config;
 
 import java.time.Duration;
 
+import dev.courier.oci.auth.OciAuthConfig;
 import dev.courier.oci.storage.ObjectStoreConfig;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -46,6 +47,15 @@ public interface CacheConfig {
 
     /** Where snapshots are kept: a local directory, or an OCI Object Storage bucket. */
     ObjectStoreConfig objectStore();
+
+    /** OCI access. */
+    Oci oci();
+
+    /** OCI access. */
+    interface Oci {
+        /** The cache's OCI identity ({@code courier.cache.oci.auth.*}), for an {@code oci} object store. */
+        OciAuthConfig auth();
+    }
 
     /** The invocation status read model. */
     Status status();

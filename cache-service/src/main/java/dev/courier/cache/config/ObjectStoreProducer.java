@@ -1,5 +1,6 @@
 package dev.courier.cache.config;
 
+import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
@@ -12,6 +13,10 @@ public class ObjectStoreProducer {
     @Produces
     @Singleton
     ObjectStore objectStore(CacheConfig config) {
-        return ObjectStores.open(config.objectStore());
+        return ObjectStores.open(config.objectStore(), config.oci().auth(), "courier.cache");
+    }
+
+    void close(@Disposes ObjectStore store) {
+        store.close();
     }
 }

@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 
+import dev.courier.oci.auth.OciAuthConfig;
 import dev.courier.oci.storage.ClaimCheckConfig;
 import dev.courier.oci.storage.ObjectStoreConfig;
 import io.smallrye.config.ConfigMapping;
@@ -65,6 +66,15 @@ public interface ListenerConfig {
 
     /** Where stored bodies are: the accepter's store (the same directory when local), or an OCI Object Storage bucket. */
     ObjectStoreConfig objectStore();
+
+    /** OCI access. */
+    Oci oci();
+
+    /** OCI access. */
+    interface Oci {
+        /** The listener's OCI identity ({@code courier.listener.oci.auth.*}), e.g. for an {@code oci} object store. */
+        OciAuthConfig auth();
+    }
 
     /** Forwarding responses to callback addresses. */
     Callback callback();

@@ -18,7 +18,7 @@ public class ObjectStoreProducer {
     @Produces
     @Singleton
     ObjectStore objectStore(ListenerConfig config) {
-        return ObjectStores.open(config.objectStore());
+        return ObjectStores.open(config.objectStore(), config.oci().auth(), "courier.listener");
     }
 
     @Produces
@@ -29,5 +29,9 @@ public class ObjectStoreProducer {
 
     void close(@Disposes ClaimCheck claimCheck) {
         claimCheck.close();
+    }
+
+    void close(@Disposes ObjectStore store) {
+        store.close();
     }
 }

@@ -11,7 +11,7 @@ import java.util.Optional;
  * sort as strings. Every method blocks: callers on an event loop run them elsewhere. Failures other than the ones
  * named here are {@link ObjectStoreException}s.
  */
-public interface ObjectStore {
+public interface ObjectStore extends AutoCloseable {
 
     /**
      * Stores {@code content} as {@code name} if {@code precondition} holds, and answers the new version's ETag.
@@ -34,4 +34,8 @@ public interface ObjectStore {
 
     /** Deletes the object {@code name}; answers whether there was one. */
     boolean delete(String name);
+
+    /** Releases what the store holds (an SDK client's connections); nothing by default. */
+    @Override
+    default void close() {}
 }

@@ -2,13 +2,15 @@ package dev.courier.oci.storage;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
 import io.smallrye.config.WithDefault;
 
 /**
  * Where a service keeps its objects: a configuration group each service includes under its own prefix, e.g.
- * {@code courier.cache.object-store.kind=oci}. {@link ObjectStores#open} builds the store from it.
+ * {@code courier.cache.object-store.kind=oci}. {@link ObjectStores#open} builds the store from it; an {@code oci}
+ * store authenticates with the service's OCI identity ({@code courier.<service>.oci.auth.*}).
  */
 public interface ObjectStoreConfig {
 
@@ -34,6 +36,10 @@ public interface ObjectStoreConfig {
      * when not set, the endpoint of the authentication's region.
      */
     Optional<URI> endpoint();
+
+    /** {@code oci}: time allowed to connect, and to wait for an answer, per Object Storage request. */
+    @WithDefault("30s")
+    Duration timeout();
 
     /** What kind of store. */
     enum Kind {

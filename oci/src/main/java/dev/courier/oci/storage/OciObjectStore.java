@@ -163,6 +163,16 @@ public final class OciObjectStore implements ObjectStore {
         }
     }
 
+    /** Closes the SDK client. */
+    @Override
+    public void close() {
+        try {
+            client.close();
+        } catch (Exception e) {
+            throw new ObjectStoreException("could not close the Object Storage client", e);
+        }
+    }
+
     private <T> T call(String what, Supplier<T> call) {
         try {
             return call.get();

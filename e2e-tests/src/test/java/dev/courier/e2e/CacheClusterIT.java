@@ -168,9 +168,18 @@ class CacheClusterIT {
         }
     }
 
+    /** The snapshot objects in the local object store: {@code snapshots/<topic>/<partition>/<offset>}. */
     private static List<Path> snapshotFiles() throws IOException {
-        try (Stream<Path> files = Files.list(snapshots)) {
-            return files.filter(file -> file.toString().endsWith(".snapshot")).toList();
+        Path root = snapshots.resolve("snapshots");
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        while (true) {
+            try (Stream<Path> files = Files.walk(root)) {
+                return files.filter(Files::isRegularFile).toList();
+            } catch (java.io.UncheckedIOException e) {
+                // the writer deleted an old snapshot while we walked: look again
+            }
         }
     }
 
@@ -228,7 +237,7 @@ class CacheClusterIT {
                         kafka.bootstrapServers(),
                         "courier.cache.role",
                         role,
-                        "courier.cache.snapshots.directory",
+                        "courier.cache.object-store.directory",
                         snapshots.toString(),
                         "courier.cache.snapshots.interval",
                         "2s"));

@@ -43,7 +43,7 @@ class CancellationRestartIT {
                     Map.of(
                             "kafka.bootstrap.servers",
                             bootstrap,
-                            "courier.cache.snapshots.directory",
+                            "courier.cache.object-store.directory",
                             Files.createTempDirectory("courier-cancel-it").toString()))) {
                 listenerConfig.put("courier.listener.cache-url", cache.baseUri().toString());
                 String id;

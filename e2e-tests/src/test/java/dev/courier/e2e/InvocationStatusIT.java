@@ -53,7 +53,7 @@ class InvocationStatusIT {
                 Map.of(
                         "kafka.bootstrap.servers",
                         bootstrap,
-                        "courier.cache.snapshots.directory",
+                        "courier.cache.object-store.directory",
                         Files.createTempDirectory("courier-status-it").toString()));
         listener = ServiceProcess.start(
                 "status-listener",

@@ -2,6 +2,9 @@ package dev.courier.accepter.config;
 
 import java.time.Duration;
 
+import dev.courier.oci.auth.OciAuthConfig;
+import dev.courier.oci.storage.ClaimCheckConfig;
+import dev.courier.oci.storage.ObjectStoreConfig;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -17,11 +20,34 @@ public interface AccepterConfig {
     String requestsTopic();
 
     /**
-     * Largest request body accepted, in bytes; a larger one gets 413. Keep it under the producer's
-     * {@code max.request.size} (1 MiB by default, and OCI Streaming's 1 MB message limit).
+     * Largest HTTP request accepted, in bytes (the whole JSON document); a larger one gets 413 before it is read.
+     * Large enough for a {@link #maxBodyBytes()} body in base64 (four thirds of it) and the rest of the document.
      */
-    @WithDefault("1000000")
+    @WithDefault("9437184")
     int maxRequestBytes();
+
+    /**
+     * Largest body accepted, in bytes: the JSON of {@code body}, or the decoded {@code bodyBase64}; a larger one gets
+     * 413 naming the field. OCI Functions' own limit is 6 MB. Bodies over {@link #claimCheck()}'s threshold travel
+     * out of band.
+     */
+    @WithDefault("6291456")
+    int maxBodyBytes();
+
+    /** Bodies too large for a Kafka record: stored in {@link #objectStore()}, the record carries a reference. */
+    ClaimCheckConfig claimCheck();
+
+    /** Where large bodies are stored: a local directory shared with the listener, or an OCI Object Storage bucket. */
+    ObjectStoreConfig objectStore();
+
+    /** OCI access. */
+    Oci oci();
+
+    /** OCI access. */
+    interface Oci {
+        /** The accepter's OCI identity ({@code courier.accepter.oci.auth.*}), for an {@code oci} object store. */
+        OciAuthConfig auth();
+    }
 
     /**
      * How long a request waits for Kafka's acknowledgement (acks=all) before it is answered 503. The producer's

@@ -48,6 +48,16 @@ public class RequestProblem extends RuntimeException {
                 List.of(new FieldError("body", "larger than " + limit + " bytes")));
     }
 
+    /** 413: the body in {@code field} is larger than {@code limit} bytes. */
+    public static RequestProblem bodyTooLarge(String field, long limit) {
+        return new RequestProblem(
+                413,
+                "too-large",
+                "Request too large",
+                field + " is larger than the limit of " + limit + " bytes",
+                List.of(new FieldError(field, "larger than " + limit + " bytes")));
+    }
+
     /** 404: no invocation with this id is known. */
     public static RequestProblem notFound(String detail) {
         return new RequestProblem(404, "not-found", "Not found", detail, List.of());
@@ -58,7 +68,10 @@ public class RequestProblem extends RuntimeException {
         return new RequestProblem(409, "conflict", "Conflict", detail, List.of());
     }
 
-    /** 503: Kafka did not acknowledge the request in time; it was NOT accepted and may be sent again. */
+    /**
+     * 503: Kafka did not acknowledge the request in time, or a part Courier needs is unavailable; it was NOT accepted
+     * and may be sent again.
+     */
     public static RequestProblem unavailable(String detail) {
         return new RequestProblem(503, "unavailable", "Service unavailable", detail, List.of());
     }

@@ -8,10 +8,15 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Base64;
+import java.util.Random;
+import jakarta.inject.Inject;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.courier.oci.storage.ClaimCheck;
+import dev.courier.oci.storage.ObjectStore;
 import dev.courier.testing.kafka.EmbeddedKafkaBroker;
 import dev.courier.testing.kafka.InjectKafkaBroker;
 import dev.courier.testing.kafka.KafkaBrokerResource;
@@ -47,6 +52,9 @@ class InvocationResourceTest {
 
     @TestHTTPResource("/v1/invocations")
     URI invocations;
+
+    @Inject
+    ObjectStore objects;
 
     KafkaTestClient client;
 
@@ -186,6 +194,60 @@ class InvocationResourceTest {
     }
 
     @Test
+    void aFiveMegabyteBodyIsStoredOutOfBandAndTheRecordCarriesAReferenceToIt() throws Exception {
+        byte[] body = new byte[5 * 1024 * 1024];
+        new Random(5).nextBytes(body);
+        String submitted = "{\"target\":{\"type\":\"http\",\"url\":\"https://example.com/upload\"},"
+                + "\"contentType\":\"application/octet-stream\",\"bodyBase64\":\""
+                + Base64.getEncoder().encodeToString(body) + "\"}";
+
+        String id = given().contentType("application/json")
+                .body(submitted)
+                .post(invocations)
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
+
+        ConsumerRecord<String, byte[]> record = client.awaitOne("courier.requests", r -> id.equals(r.key()), WAIT);
+        assertThat(record.value().length).isLessThan(1000);
+        JsonNode stored = JSON.readTree(record.value());
+        assertThat(stored.has("bodyBase64")).isFalse();
+        assertThat(stored.get("contentType").asText()).isEqualTo("application/octet-stream");
+        JsonNode reference = stored.get("bodyRef");
+        assertThat(reference.get("object").asText()).isEqualTo("bodies/" + id);
+        assertThat(reference.get("format").asText()).isEqualTo("binary");
+        assertThat(reference.get("size").asLong()).isEqualTo(body.length);
+        assertThat(reference.get("sha256").asText()).isEqualTo(ClaimCheck.sha256(body));
+        assertThat(objects.get("bodies/" + id).orElseThrow().content()).isEqualTo(body);
+    }
+
+    @Test
+    void aBodyOverTheBodyLimitIs413NamingItsFieldAndNothingIsStored() {
+        String submitted = "{\"target\":{\"type\":\"http\",\"url\":\"https://example.com/upload\"},"
+                + "\"correlationId\":\"too-large-body\",\"bodyBase64\":\""
+                + Base64.getEncoder().encodeToString(new byte[6 * 1024 * 1024 + 1]) + "\"}";
+
+        int storedBefore = objects.list("bodies/", null, 1000).names().size();
+
+        problem(given().contentType("application/json").body(submitted).post(invocations), 413)
+                .body("errors.field", hasItem("bodyBase64"));
+        assertThat(objects.list("bodies/", null, 1000).names()).hasSize(storedBefore);
+    }
+
+    @Test
+    void aCallerMayNotNameAStoredBody() {
+        problem(
+                        given().contentType("application/json")
+                                .body("{\"target\":{\"type\":\"http\",\"url\":\"https://example.com\"},"
+                                        + "\"bodyRef\":{\"object\":\"bodies/someone-elses\",\"sha256\":\""
+                                        + "0".repeat(64) + "\",\"size\":1,\"format\":\"json\"}}")
+                                .post(invocations),
+                        422)
+                .body("errors.field", hasItem("bodyRef"));
+    }
+
+    @Test
     void anUnknownPathIsAProblemDocumentToo() {
         problem(given().get("/v1/nothing-here"), 404);
     }
@@ -201,7 +263,7 @@ class InvocationResourceTest {
     }
 
     private static byte[] oversizedRequest() {
-        char[] filler = new char[1_100_000];
+        char[] filler = new char[9_500_000];
         Arrays.fill(filler, 'x');
         return ("{\"target\":{\"type\":\"http\",\"url\":\"https://a.example\"},\"body\":\"" + new String(filler)
                         + "\"}")

@@ -1,8 +1,9 @@
 package dev.courier.cache.config;
 
-import java.nio.file.Path;
 import java.time.Duration;
 
+import dev.courier.oci.auth.OciAuthConfig;
+import dev.courier.oci.storage.ObjectStoreConfig;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -43,6 +44,18 @@ public interface CacheConfig {
 
     /** Snapshots of the materialized state. */
     Snapshots snapshots();
+
+    /** Where snapshots are kept: a local directory, or an OCI Object Storage bucket. */
+    ObjectStoreConfig objectStore();
+
+    /** OCI access. */
+    Oci oci();
+
+    /** OCI access. */
+    interface Oci {
+        /** The cache's OCI identity ({@code courier.cache.oci.auth.*}), for an {@code oci} object store. */
+        OciAuthConfig auth();
+    }
 
     /** The invocation status read model. */
     Status status();
@@ -105,8 +118,11 @@ public interface CacheConfig {
         @WithDefault("60s")
         Duration interval();
 
-        /** Directory of the local snapshot store (the default store; OCI Object Storage in the {@code oci} profile). */
-        @WithDefault("cache-snapshots")
-        Path directory();
+        /**
+         * How many snapshots of each partition are kept; older ones are deleted after each new snapshot. More than
+         * one, so that a reader that listed a snapshot just replaced still finds one.
+         */
+        @WithDefault("2")
+        int keep();
     }
 }

@@ -19,6 +19,7 @@ import dev.courier.cache.snapshot.SnapshotStore;
 import dev.courier.cache.store.CacheEntry;
 import dev.courier.cache.store.CacheStore;
 import dev.courier.cache.store.Decision;
+import dev.courier.oci.storage.ObjectStoreException;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -47,6 +48,7 @@ public class LogFollower implements Runnable {
     private static final Logger LOG = Logger.getLogger(LogFollower.class);
     private static final Duration POLL = Duration.ofMillis(50);
     private static final Duration SWEEP_INTERVAL = Duration.ofSeconds(10);
+    private static final Duration SNAPSHOT_RETRY = Duration.ofSeconds(2);
 
     private final CacheStore store;
     private final SnapshotStore snapshots;
@@ -200,7 +202,7 @@ public class LogFollower implements Runnable {
         AtomicLongArray positions = new AtomicLongArray(partitions.size());
         consumer.assign(partitions);
         for (TopicPartition partition : partitions) {
-            Optional<Snapshot> snapshot = snapshots.latest(partition.partition());
+            Optional<Snapshot> snapshot = newestSnapshot(partition.partition());
             if (snapshot.isPresent()) {
                 snapshot.get()
                         .entries()
@@ -214,6 +216,35 @@ public class LogFollower implements Runnable {
         }
         applied = positions;
         return consumer.endOffsets(partitions);
+    }
+
+    /**
+     * The newest snapshot of {@code partition}; an object store that cannot be reached (Object Storage during an
+     * outage) is asked again until it answers or the service stops: starting without the snapshot would serve a
+     * state that lacks whatever the log no longer holds.
+     */
+    private Optional<Snapshot> newestSnapshot(int partition) {
+        while (true) {
+            try {
+                return snapshots.latest(partition);
+            } catch (ObjectStoreException e) {
+                if (!running) {
+                    throw e;
+                }
+                LOG.warnf(
+                        "cannot read the snapshots of partition %d yet, asking again in %s: %s",
+                        partition, SNAPSHOT_RETRY, e.getMessage());
+                pause(SNAPSHOT_RETRY);
+            }
+        }
+    }
+
+    private static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void apply(ConsumerRecord<String, byte[]> record) {

@@ -32,6 +32,8 @@ import dev.courier.common.validation.ValidInvocationRequest;
  * @param query query parameters added to the target URL
  * @param body the request body as a JSON value; a JSON string is sent as text when {@code contentType} is not JSON
  * @param bodyBase64 the request body as base64, for binary bodies; excludes {@code body}
+ * @param bodyRef the request body stored out of band (a claim check), for bodies too large for a Kafka record; excludes
+ *     {@code body} and {@code bodyBase64}. Set by the accepter (a direct Kafka producer may set its own)
  * @param contentType media type of the body
  * @param callback where the target's response is forwarded
  * @param correlationId conversation id propagated to the target, the callback and the records
@@ -54,6 +56,7 @@ public record InvocationRequest(
         Map<String, List<String>> query,
         JsonNode body,
         String bodyBase64,
+        @Valid BodyReference bodyRef,
         @Size(max = 255) String contentType,
         @Valid Callback callback,
         @Size(max = 255) String correlationId,
@@ -88,6 +91,7 @@ public record InvocationRequest(
                 query,
                 body,
                 bodyBase64,
+                bodyRef,
                 contentType,
                 callback,
                 correlationId,
@@ -111,6 +115,34 @@ public record InvocationRequest(
                 query,
                 body,
                 bodyBase64,
+                bodyRef,
+                contentType,
+                callback,
+                correlationId,
+                deliverAt,
+                delaySeconds,
+                expiresAt,
+                maxAgeSeconds,
+                timeoutSeconds,
+                retry,
+                orderingKey,
+                idempotencyKey);
+    }
+
+    /**
+     * This request with its body given as {@code body}, {@code bodyBase64} or {@code bodyRef} (at most one of them is
+     * not null): how a body moves out of band and back.
+     */
+    public InvocationRequest withBody(JsonNode body, String bodyBase64, BodyReference bodyRef) {
+        return new InvocationRequest(
+                id,
+                target,
+                invokeType,
+                headers,
+                query,
+                body,
+                bodyBase64,
+                bodyRef,
                 contentType,
                 callback,
                 correlationId,

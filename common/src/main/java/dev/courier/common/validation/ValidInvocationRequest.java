@@ -18,7 +18,7 @@ import static java.lang.annotation.ElementType.TYPE;
 import static java.lang.annotation.RetentionPolicy.RUNTIME;
 
 /**
- * The rules of an {@link InvocationRequest} that span fields: mutually exclusive pairs, base64, header syntax and
+ * The rules of an {@link InvocationRequest} that span fields: mutually exclusive fields, base64, header syntax and
  * the 30-day deferral bound. Each violation names the field it concerns.
  */
 @Retention(RUNTIME)
@@ -44,6 +44,9 @@ public @interface ValidInvocationRequest {
             Violations violations = new Violations(context);
             if (request.body() != null && request.bodyBase64() != null) {
                 violations.add("bodyBase64", "give either body or bodyBase64, not both");
+            }
+            if (request.bodyRef() != null && (request.body() != null || request.bodyBase64() != null)) {
+                violations.add("bodyRef", "a stored body excludes body and bodyBase64");
             }
             if (request.bodyBase64() != null && !isBase64(request.bodyBase64())) {
                 violations.add("bodyBase64", "must be standard base64");

@@ -95,6 +95,13 @@ class InvocationRequestTest {
                 "{'target':{'type':'http','url':'http://a.example'},'retry':{'maxAttempts':0}} | retry.maxAttempts",
                 "{'target':{'type':'http','url':'http://a.example'},'orderingKey':''}      | orderingKey",
                 "{'id':'has space','target':{'type':'http','url':'http://a.example'}}      | id",
+                "{'target':{'type':'http','url':'http://a.example'},'body':1,'bodyRef':{'object':'bodies/01K1Q6K12C1BT01KRZJ000HKB9','sha256':'abababababababababababababababababababababababababababababababab','size':5,'format':'json'}} | bodyRef",
+                "{'target':{'type':'http','url':'http://a.example'},'bodyBase64':'AA==','bodyRef':{'object':'bodies/01K1Q6K12C1BT01KRZJ000HKB9','sha256':'abababababababababababababababababababababababababababababababab','size':5,'format':'json'}} | bodyRef",
+                "{'target':{'type':'http','url':'http://a.example'},'bodyRef':{'object':'../etc/passwd','sha256':'abababababababababababababababababababababababababababababababab','size':5,'format':'json'}} | bodyRef.object",
+                "{'target':{'type':'http','url':'http://a.example'},'bodyRef':{'object':'bodies//x','sha256':'abababababababababababababababababababababababababababababababab','size':5,'format':'json'}} | bodyRef.object",
+                "{'target':{'type':'http','url':'http://a.example'},'bodyRef':{'object':'bodies/x','sha256':'ABC','size':5,'format':'json'}} | bodyRef.sha256",
+                "{'target':{'type':'http','url':'http://a.example'},'bodyRef':{'object':'bodies/x','sha256':'abababababababababababababababababababababababababababababababab','size':-1,'format':'json'}} | bodyRef.size",
+                "{'target':{'type':'http','url':'http://a.example'},'bodyRef':{'object':'bodies/x','sha256':'abababababababababababababababababababababababababababababababab','size':5}} | bodyRef.format",
             })
     void eachInvalidFieldIsNamedAndTheSchemaRejectsTheSameDocument(String document, String field) throws Exception {
         String json = document.replace('\'', '"');
@@ -117,6 +124,7 @@ class InvocationRequestTest {
                 "{'target':{'type':'http','url':'http://a.example/x'}}",
                 "{'target':{'type':'http','route':'billing','method':'GET'},'query':{'a':['1']}}",
                 "{'target':{'type':'function','functionId':'ocid1.fnfunc.oc1..x'},'invokeType':'detached'}",
+                "{'target':{'type':'http','url':'https://a.example'},'bodyRef':{'object':'bodies/01K1Q6K12C1BT01KRZJ000HKB9','sha256':'0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f','size':5242880,'format':'binary'},'contentType':'image/png'}",
                 "{'id':'01K1Q6K12C1BT01KRZJ000HKB9','target':{'type':'http','url':'https://a.example'},'bodyBase64':'AAEC','contentType':'application/octet-stream','callback':{'url':'https://b.example/cb','headers':{'Authorization':'Bearer x'}},'delaySeconds':10,'maxAgeSeconds':60,'timeoutSeconds':5,'retry':{'maxAttempts':3,'initialBackoffMs':100,'maxBackoffMs':1000,'multiplier':2.0},'orderingKey':'k','idempotencyKey':'i','correlationId':'c'}",
             })
     void theSchemaAndTheValidatorAcceptTheSameValidDocuments(String document) throws Exception {

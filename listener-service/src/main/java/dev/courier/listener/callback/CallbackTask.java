@@ -6,6 +6,7 @@ import java.util.Base64;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.courier.common.record.Condition;
+import dev.courier.common.request.BodyReference;
 import dev.courier.common.request.InvocationRequest;
 import dev.courier.listener.dispatch.AttemptResult;
 
@@ -47,9 +48,18 @@ public record CallbackTask(
         return new CallbackTask(request, condition, attempts, acceptedAt, outcome, callbackAttempts + 1);
     }
 
-    /** The target's last answer as an attempt result again, or null. */
+    /**
+     * The target's last answer as an attempt result again, or null. A response kept in the object store comes back
+     * with an empty body here: {@code StoredBodies.response} fetches it.
+     */
     public AttemptResult result() {
         return outcome == null ? null : outcome.toResult();
+    }
+
+    /** This task with the response body stored out of band, as {@code reference}. */
+    public CallbackTask withStoredResponse(BodyReference reference) {
+        return new CallbackTask(
+                request, condition, attempts, acceptedAt, outcome.withStoredBody(reference), callbackAttempts);
     }
 
     /**
@@ -58,6 +68,7 @@ public record CallbackTask(
      * @param status HTTP status, null when the target never answered
      * @param contentType the response's media type
      * @param bodyBase64 the response body
+     * @param bodyRef the response body kept in the object store instead, when it is too large for a record
      * @param truncated whether the body was cut
      * @param errorCode for an attempt without an answer, or the target's own error code with its answer
      * @param errorMessage for an attempt without an answer, or the target's own error message with its answer
@@ -67,6 +78,7 @@ public record CallbackTask(
             Integer status,
             String contentType,
             String bodyBase64,
+            BodyReference bodyRef,
             Boolean truncated,
             String errorCode,
             String errorMessage) {
@@ -77,14 +89,20 @@ public record CallbackTask(
                         responded.status(),
                         responded.contentType(),
                         Base64.getEncoder().encodeToString(responded.body()),
+                        null,
                         responded.truncated(),
                         responded.errorCode(),
                         responded.errorMessage());
             }
             if (result instanceof AttemptResult.Failed failed) {
-                return new TargetOutcome(null, null, null, null, failed.errorCode(), failed.message());
+                return new TargetOutcome(null, null, null, null, null, failed.errorCode(), failed.message());
             }
             return null;
+        }
+
+        /** This outcome with its body stored out of band, as {@code reference}. */
+        TargetOutcome withStoredBody(BodyReference reference) {
+            return new TargetOutcome(status, contentType, null, reference, truncated, errorCode, errorMessage);
         }
 
         AttemptResult toResult() {

@@ -7,6 +7,9 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 
+import dev.courier.oci.auth.OciAuthConfig;
+import dev.courier.oci.storage.ClaimCheckConfig;
+import dev.courier.oci.storage.ObjectStoreConfig;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -58,6 +61,15 @@ public interface ListenerConfig {
 
     /** Calling targets. */
     Dispatch dispatch();
+
+    /**
+     * Bodies kept out of band: request bodies the accepter stored (fetched for each attempt, deleted when the invocation
+     * ends), and responses too large to park with a callback.
+     */
+    ClaimCheckConfig claimCheck();
+
+    /** Where stored bodies are: the accepter's store (the same directory when local), or an OCI Object Storage bucket. */
+    ObjectStoreConfig objectStore();
 
     /** Forwarding responses to callback addresses. */
     Callback callback();
@@ -275,8 +287,12 @@ public interface ListenerConfig {
 
     /** OCI access for function targets. */
     interface Oci {
-        /** The listener's OCI identity. */
-        OciAuth auth();
+        /**
+         * The listener's OCI identity ({@code courier.listener.oci.auth.*}), for function targets and an {@code oci}
+         * object store. A set type with missing or wrong settings stops the listener at start-up with a message
+         * naming the setting. Key material is never logged.
+         */
+        OciAuthConfig auth();
 
         /**
          * The Functions management endpoint, asked once per function ({@code GetFunction}) for the invoke endpoint of
@@ -302,48 +318,5 @@ public interface ListenerConfig {
          */
         @WithDefault("16")
         int maxInvokeClients();
-    }
-
-    /**
-     * The OCI identity, mapped onto {@code dev.courier.oci.auth.OciAuthSettings}. Which settings apply depends on
-     * {@code type}; a set type with missing or wrong settings stops the listener at start-up with a message naming
-     * the setting. Key material is never logged.
-     */
-    interface OciAuth {
-        /** {@code config-file}, {@code simple}, {@code instance-principal}, {@code resource-principal} or {@code workload-identity}; none = no OCI access. */
-        Optional<dev.courier.oci.auth.OciAuthType> type();
-
-        /** {@code config-file}: the OCI configuration file; default {@code ~/.oci/config}. */
-        Optional<java.nio.file.Path> configFile();
-
-        /** {@code config-file}: the profile; default {@code DEFAULT}. */
-        Optional<String> profile();
-
-        /** {@code simple}: the tenancy OCID. */
-        Optional<String> tenancy();
-
-        /** {@code simple}: the user OCID. */
-        Optional<String> user();
-
-        /** {@code simple}: the API key's fingerprint. */
-        Optional<String> fingerprint();
-
-        /** The region (id or code); required for {@code simple}, else it overrides the identity's own region. */
-        Optional<String> region();
-
-        /** {@code simple}: the API private key as PEM text, from a secret (environment variable or mounted file). */
-        Optional<String> privateKey();
-
-        /** {@code simple}: a PEM file with the API private key, instead of {@code private-key}. */
-        Optional<java.nio.file.Path> privateKeyFile();
-
-        /** {@code simple}: the passphrase of an encrypted private key, from a secret. */
-        Optional<String> passphrase();
-
-        /** {@code instance-principal}: the instance metadata service's base URL; default the SDK's. */
-        Optional<String> metadataBaseUrl();
-
-        /** {@code instance-principal}: how often the metadata service is asked again; default the SDK's 8. */
-        OptionalInt metadataRetries();
     }
 }

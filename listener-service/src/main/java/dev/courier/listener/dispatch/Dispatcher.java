@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,6 +21,7 @@ import dev.courier.common.request.TargetType;
 import dev.courier.listener.callback.CallbackSender;
 import dev.courier.listener.callback.CallbackTask;
 import dev.courier.listener.cancel.Cancellations;
+import dev.courier.listener.claimcheck.StoredBodies;
 import dev.courier.listener.config.ListenerConfig;
 import dev.courier.listener.consume.RequestDecoder;
 import dev.courier.listener.consume.RequestDecoder.Decoded;
@@ -47,8 +49,6 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class Dispatcher {
     private static final Logger LOG = Logger.getLogger(Dispatcher.class);
-    /** A response body larger than this (base64) is not parked for a callback retry: it would not fit a record. */
-    private static final int MAX_PARKED_CALLBACK_BODY = 700_000;
 
     private final RequestDecoder decoder;
     private final HttpInvoker http;
@@ -63,6 +63,7 @@ public class Dispatcher {
     private final Cancellations cancellations;
     private final Lanes lanes;
     private final Duration laneWait;
+    private final StoredBodies bodies;
 
     public Dispatcher(
             RequestDecoder decoder,
@@ -76,6 +77,7 @@ public class Dispatcher {
             DeliveryMetrics metrics,
             ObjectMapper mapper,
             Cancellations cancellations,
+            StoredBodies bodies,
             Lanes lanes,
             ListenerConfig config) {
         this.decoder = decoder;
@@ -91,6 +93,7 @@ public class Dispatcher {
         this.cancellations = cancellations;
         this.lanes = lanes;
         this.laneWait = config.ordering().busyWait();
+        this.bodies = bodies;
     }
 
     /** Takes the request in {@code record} one step further; completes when that step's outcome is durable. */
@@ -178,7 +181,8 @@ public class Dispatcher {
         }
         TargetGate.Permit permit = (TargetGate.Permit) admission;
         int attempt = state.attempts() + 1;
-        return invoke(request, attempt).thenCompose(result -> {
+        // The request keeps its stored body's reference while it waits; only the call gets the bytes.
+        return bodies.attempt(request, claimed -> invoke(claimed, attempt)).thenCompose(result -> {
             permit.release(result.retryable());
             metrics.attempted(request, result);
             if (result.succeeded()) {
@@ -216,28 +220,42 @@ public class Dispatcher {
 
     private CompletionStage<Void> deliverCallback(CallbackTask task) {
         InvocationRequest request = task.request();
-        AttemptResult result = task.result();
-        return callbacks
-                .send(request, result, task.condition(), task.attempts())
+        return bodies.response(task)
+                .handle((result, error) -> error == null
+                        ? callbacks.send(request, result, task.condition(), task.attempts())
+                        : CompletableFuture.completedFuture(StoredBodies.undeliverable(error)))
+                .thenCompose(Function.identity())
                 .thenCompose(delivery -> {
                     metrics.callback(delivery.delivered());
                     CallbackTask delivered = task.afterDelivery();
                     RetrySchedule.Policy policy =
                             retries.policyFor(request.retry(), request.target().route());
-                    boolean small = task.outcome() == null
-                            || task.outcome().bodyBase64() == null
-                            || task.outcome().bodyBase64().length() <= MAX_PARKED_CALLBACK_BODY;
                     if (!delivery.delivered()
                             && delivery.retryable()
-                            && delivered.callbackAttempts() < policy.maxAttempts()
-                            && small) {
+                            && delivered.callbackAttempts() < policy.maxAttempts()) {
                         Instant next = Instant.now()
                                 .plus(retries.backoff(policy, delivered.callbackAttempts(), delivery.retryAfter()));
-                        return scheduler.scheduleCallback(delivered, next);
+                        // A large response is parked by reference; if it cannot be stored, the callback ends here.
+                        return bodies.park(delivered)
+                                .handle((parked, error) -> error == null
+                                        ? scheduler.scheduleCallback(parked, next)
+                                        : settled(task, delivery))
+                                .thenCompose(Function.identity());
                     }
-                    return record(
-                            request, task.acceptedAt(), result, task.condition(), task.attempts(), delivery.outcome());
+                    return settled(task, delivery);
                 });
+    }
+
+    /** The callback of {@code task} is settled: write the invocation record, then release what it stored. */
+    private CompletionStage<Void> settled(CallbackTask task, CallbackSender.Delivery delivery) {
+        return record(
+                        task.request(),
+                        task.acceptedAt(),
+                        task.result(),
+                        task.condition(),
+                        task.attempts(),
+                        delivery.outcome())
+                .thenCompose(written -> bodies.release(task));
     }
 
     /** A parked callback came back: deliver it if due, else park it again. */
@@ -270,7 +288,9 @@ public class Dispatcher {
             CallbackOutcome callback) {
         CompletionStage<Void> written = outcomes.write(
                         InvocationRecords.completed(request, acceptedAt, result, condition, attempts, callback))
-                .thenRun(() -> metrics.completed(condition));
+                .thenRun(() -> metrics.completed(condition))
+                // The invocation has ended and its record is durable: its stored body is no longer needed.
+                .thenCompose(ignored -> bodies.release(request));
         // Leaving the lane only after the record is written, and before the offset can be committed: a crash in
         // between delivers the request again, which leaves the lane again.
         return request.orderingKey() == null ? written : written.thenCompose(ignored -> lanes.leave(request.id()));

@@ -59,7 +59,7 @@ public class OciFunctions {
             return;
         }
         OciAuthProviders providers = new OciAuthProviders(AUTH_PREFIX);
-        OciAuthSettings settings = settings(oci.auth());
+        OciAuthSettings settings = oci.auth().settings().orElseThrow();
         BasicAuthenticationDetailsProvider identity = providers.create(settings);
         Duration connectTimeout = config.dispatch().connectTimeout();
 
@@ -145,22 +145,5 @@ public class OciFunctions {
             management.close();
             invokeClients.close();
         }
-    }
-
-    /** The configuration mapped onto the settings of {@link OciAuthProviders}. */
-    static OciAuthSettings settings(ListenerConfig.OciAuth auth) {
-        return new OciAuthSettings(
-                auth.type().orElseThrow(),
-                auth.configFile().orElse(null),
-                auth.profile().orElse(null),
-                auth.tenancy().orElse(null),
-                auth.user().orElse(null),
-                auth.fingerprint().orElse(null),
-                auth.region().orElse(null),
-                auth.privateKey().orElse(null),
-                auth.privateKeyFile().orElse(null),
-                auth.passphrase().orElse(null),
-                auth.metadataBaseUrl().orElse(null),
-                auth.metadataRetries().isPresent() ? auth.metadataRetries().getAsInt() : null);
     }
 }

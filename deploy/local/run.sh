@@ -15,6 +15,9 @@
 # Everything it writes goes under <repo>/.local/ (git-ignored): kafka-libs/ (broker classpath, assembled
 # once), kafka-data/ (kept across runs), logs/<name>.log, pids/<name>.pid. See README.md for the
 # environment variables. Runs on bash 3.2+ (macOS) and Linux.
+#
+# Sourced instead of run (`source deploy/local/run.sh`), it only defines its settings and functions:
+# bench/run.sh starts the same broker and services with them.
 set -euo pipefail
 
 # ---------------------------------------------------------------------------------------------------------
@@ -22,8 +25,9 @@ set -euo pipefail
 # ---------------------------------------------------------------------------------------------------------
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
-STATE_DIR="$ROOT/.local"
-KAFKA_LIBS="$STATE_DIR/kafka-libs"
+# LOCAL_STATE_DIR moves the data, logs and pids (bench/run.sh keeps its own); the broker classpath stays shared.
+STATE_DIR="${LOCAL_STATE_DIR:-$ROOT/.local}"
+KAFKA_LIBS="$ROOT/.local/kafka-libs"
 KAFKA_DATA="$STATE_DIR/kafka-data"
 KAFKA_CONFIG="$STATE_DIR/kafka-server.properties"
 LOG_DIR="$STATE_DIR/logs"
@@ -196,11 +200,14 @@ build_services() {
     (cd "$ROOT" && "$MVN" -B -q -DskipTests -Dspotless.check.skip=true package) || die "the build failed"
 }
 
+# The packaged application of a module (accepter, listener, cache).
+service_jar() { echo "$ROOT/$1-service/target/quarkus-app/quarkus-run.jar"; }
+
 check_service_jars() {
     local name jar missing=""
     for name in "${SERVICES[@]}"; do
-        jar="$ROOT/$name-service/target/quarkus-app/quarkus-run.jar"
-        [[ -f "$jar" ]] || missing="$missing $name-service/target/quarkus-app/quarkus-run.jar"
+        jar="$(service_jar "$name")"
+        [[ -f "$jar" ]] || missing="$missing ${jar#"$ROOT"/}"
     done
     [[ -z "$missing" ]] || die "missing:$missing (build them: run without --skip-build)"
 }
@@ -326,34 +333,50 @@ start_services() {
     # Word-splitting SERVICE_JAVA_OPTS into separate JVM options is the point here.
     read -r -a extra <<<"$SERVICE_JAVA_OPTS" || true
     for name in "${SERVICES[@]}"; do
-        say "Starting $name-service on 127.0.0.1:$(service_port "$name")"
-        start_process "$name" "$JAVA" -Xmx256m -D$MARKER="$name" \
-            -Dquarkus.profile=local \
-            -Dkafka.bootstrap.servers="$BOOTSTRAP" \
-            -Dquarkus.http.host=127.0.0.1 \
-            -Dquarkus.http.port="$(service_port "$name")" \
-            ${extra[@]+"${extra[@]}"} \
-            -jar "$ROOT/$name-service/target/quarkus-app/quarkus-run.jar"
+        start_service "$name" "$name" "$(service_port "$name")" ${extra[@]+"${extra[@]}"}
     done
+}
+
+# Starts one instance of a packaged service: start_service <name> <module> <port> [JVM options...], e.g.
+# start_service cache cache 8082. <name> names its log, pid file and marker (a second instance of a module
+# needs another name); <module> is accepter, listener or cache. The options come after the defaults, so
+# they can override them.
+start_service() {
+    local name="$1" module="$2" port="$3"
+    shift 3
+    say "Starting $name ($module-service) on 127.0.0.1:$port"
+    start_process "$name" "$JAVA" -Xmx256m -D$MARKER="$name" \
+        -Dquarkus.profile=local \
+        -Dkafka.bootstrap.servers="$BOOTSTRAP" \
+        -Dquarkus.http.host=127.0.0.1 \
+        -Dquarkus.http.port="$port" \
+        "$@" \
+        -jar "$(service_jar "$module")"
 }
 
 # Polls /q/health/ready of every service until it answers 200.
 wait_for_services() {
-    local name port pid code deadline
+    local name
     for name in "${SERVICES[@]}"; do
-        port="$(service_port "$name")"
-        pid="$(cat "$PID_DIR/$name.pid")"
-        deadline=$((SECONDS + READY_TIMEOUT))
-        while :; do
-            code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$port/q/health/ready" || true)"
-            [[ "$code" == 200 ]] && break
-            is_running "$pid" || startup_failed "$name" "$name-service exited during startup"
-            ((SECONDS < deadline)) ||
-                startup_failed "$name" "$name-service not ready within ${READY_TIMEOUT}s (last /q/health/ready: $code)"
-            sleep 1
-        done
-        say "$name-service is ready"
+        wait_for_service "$name" "$(service_port "$name")"
     done
+}
+
+# wait_for_service <name> <port>: polls its /q/health/ready until it answers 200; fails if it exits or takes
+# longer than READY_TIMEOUT.
+wait_for_service() {
+    local name="$1" port="$2" pid code deadline
+    pid="$(cat "$PID_DIR/$name.pid")"
+    deadline=$((SECONDS + READY_TIMEOUT))
+    while :; do
+        code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$port/q/health/ready" || true)"
+        [[ "$code" == 200 ]] && break
+        is_running "$pid" || startup_failed "$name" "$name exited during startup"
+        ((SECONDS < deadline)) ||
+            startup_failed "$name" "$name not ready within ${READY_TIMEOUT}s (last /q/health/ready: $code)"
+        sleep 1
+    done
+    say "$name is ready"
 }
 
 # Prints why startup failed and the tail of that process's log, then exits: the EXIT trap stops the rest.
@@ -521,4 +544,7 @@ main() {
     esac
 }
 
-main "$@"
+# Run, not sourced: do what the command line says.
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+    main "$@"
+fi

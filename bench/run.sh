@@ -1,0 +1,611 @@
+#!/usr/bin/env bash
+# Courier's benchmark: starts the real stack on this machine (the broker and services of deploy/local/run.sh,
+# as processes), measures it against baselines measured in the same run, and prints one table.
+#
+# Usage: bench/run.sh [--quick] [--only <sections>] [--profile <services>] [--skip-build]
+#
+#   --quick          seconds per measurement instead of tens of seconds (development runs; noisy)
+#   --only LIST      comma-separated sections: intake,delivery,little,e2e,cost,cache (default: all)
+#   --profile LIST   record a JFR profile (settings=profile) of these services: accepter,listener,cache
+#                    -> .local/bench/jfr/<service>-<section>.jfr
+#   --skip-build     use the packaged services and bench/target as they are
+#
+# Environment: BENCH_SECONDS, BENCH_WARMUP_SECONDS and the other BENCH_* sizes of set_mode() below;
+# SERVICE_JAVA_OPTS (extra JVM options of every service); BENCH_APPS (run services packaged elsewhere);
+# the *_PORT variables.
+#
+# Every figure is printed next to a baseline measured in the same run on the same machine, with the ratio, the
+# target from issue 6 and the 1-minute load average when it was taken. The table also goes to
+# .local/bench/results/<time>.md; logs are in .local/bench/logs/. Nothing here is part of the test suite.
+# Needs Java 17+, Maven, curl, and wrk, nginx and redis from Debian (installed with apt-get when missing).
+# See docs/benchmarks.md.
+set -euo pipefail
+
+BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
+# Ports and state of their own, away from run.sh's defaults: a local run on this machine is left alone.
+export KAFKA_PORT="${KAFKA_PORT:-19092}"
+export KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-19093}"
+export ACCEPTER_PORT="${ACCEPTER_PORT:-18080}"
+export LISTENER_PORT="${LISTENER_PORT:-18081}"
+export CACHE_PORT="${CACHE_PORT:-18082}"
+export ECHO_PORT="${ECHO_PORT:-19001}" # not started; run.sh checks it is a number
+export KAFKA_LOG_LEVEL="${KAFKA_LOG_LEVEL:-WARN}"
+export LOCAL_STATE_DIR="${LOCAL_STATE_DIR:-$(cd "$BENCH_DIR/.." && pwd)/.local/bench}"
+READER_PORT="${READER_PORT:-18083}"
+TARGET_PORT="${TARGET_PORT:-19000}"
+NGINX_PORT="${NGINX_PORT:-18090}"
+REDIS_PORT="${REDIS_PORT:-16379}"
+
+# The broker, topics and services are started exactly as the local run starts them.
+# shellcheck source=../deploy/local/run.sh
+source "$BENCH_DIR/../deploy/local/run.sh"
+
+# BENCH_APPS=<dir> runs the services packaged in <dir>/<module>-service/quarkus-app/ instead of the ones in
+# <module>-service/target/ (e.g. a copy of an earlier build, for before/after figures in the same conditions).
+if [[ -n "${BENCH_APPS:-}" ]]; then
+    service_jar() { echo "$BENCH_APPS/$1-service/quarkus-app/quarkus-run.jar"; }
+fi
+
+BENCH_CP="$ROOT/bench/target/courier-bench.jar:$ROOT/bench/target/lib/*"
+RESULTS_DIR="$STATE_DIR/results"
+JFR_DIR="$STATE_DIR/jfr"
+WORK_DIR="$STATE_DIR/work"
+SNAPSHOT_DIR="$STATE_DIR/cache-snapshots"
+ROWS="$WORK_DIR/rows.tsv"
+TARGET_URL="http://127.0.0.1:$TARGET_PORT"
+LITTLE_IN_FLIGHT=256 # courier.listener.max-in-flight (default)
+LITTLE_DELAY_MS=100
+
+# ---------------------------------------------------------------------------------------------------------
+# Durations and sizes: --quick for development, the default (full) for the figures in docs/benchmarks.md.
+# Each can be overridden from the environment.
+# ---------------------------------------------------------------------------------------------------------
+set_mode() {
+    if [[ "$1" == quick ]]; then
+        : "${BENCH_SECONDS:=3}" "${BENCH_WARMUP_SECONDS:=2}" "${BENCH_PRODUCER_RECORDS:=150000}"
+        : "${BENCH_DELIVERY_WARMUP:=3000}" "${BENCH_DELIVERY_RECORDS:=5000}"
+        : "${BENCH_LITTLE_WARMUP:=2000}" "${BENCH_LITTLE_RECORDS:=3000}" "${BENCH_COST_INVOCATIONS:=2000}"
+        : "${BENCH_REDIS_REQUESTS:=100000}"
+    else
+        : "${BENCH_SECONDS:=20}" "${BENCH_WARMUP_SECONDS:=8}" "${BENCH_PRODUCER_RECORDS:=1000000}"
+        : "${BENCH_DELIVERY_WARMUP:=20000}" "${BENCH_DELIVERY_RECORDS:=50000}"
+        : "${BENCH_LITTLE_WARMUP:=5000}" "${BENCH_LITTLE_RECORDS:=25000}" "${BENCH_COST_INVOCATIONS:=10000}"
+        : "${BENCH_REDIS_REQUESTS:=1000000}"
+    fi
+    : "${BENCH_CONNECTIONS:=16 64 256}" "${BENCH_INTAKE_RATE:=5000}" "${BENCH_E2E_RATES:=500 2000}"
+    : "${BENCH_CACHE_CONNECTIONS:=64}" "${BENCH_LAG_RATE:=200}" "${BENCH_COST_RATE:=1000}"
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# Small helpers
+# ---------------------------------------------------------------------------------------------------------
+load1() { cut -d' ' -f1 /proc/loadavg; }
+
+# A value of a `name=value` line: field <line> <name>.
+field() { tr ' ' '\n' <<<"$1" | awk -F= -v name="$2" '$1 == name { print $2; exit }'; }
+
+# Arithmetic on decimals: calc '<awk expression>'.
+calc() { awk "BEGIN { printf \"%s\", $1 }"; }
+fmt_int() { awk -v v="$1" 'BEGIN { printf "%\047.0f", v }'; }
+fmt_ms() { awk -v v="$1" 'BEGIN { printf (v < 10 ? "%.2f ms" : "%.0f ms"), v }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
+
+# verdict <value> <ge|le> <threshold>: met or MISSED.
+verdict() {
+    awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN {
+        if (v == "n/a" || v == "") { print "n/a"; exit }
+        ok = (op == "ge") ? (v + 0 >= t + 0) : (v + 0 <= t + 0)
+        print ok ? "met" : "MISSED" }'
+}
+
+# row <section> <measure> <courier> <baseline> <ratio> <target> <verdict>: one line of the table.
+row() {
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "$6" "$7" "$(load1)" >>"$ROWS"
+    printf '    %-9s %-52s %s | %s | %s\n' "$1" "$2" "$3" "$4" "$5"
+}
+
+bench_java() { "$JAVA" -Xmx256m -XX:+UseSerialGC -cp "$BENCH_CP" dev.courier.bench.Bench "$@"; }
+
+# A Kafka performance tool (full JIT, unlike run.sh's short-lived admin tools).
+perf_tool() {
+    "$JAVA" -Xmx512m -Dlog4j2.configurationFile="$KAFKA_LOG4J" \
+        -Dcourier.kafka.log.level=WARN -Dcourier.kafka.log.target=SYSTEM_ERR \
+        -cp "$KAFKA_LIBS/*" "$@" 2>>"$LOG_DIR/kafka-tools.log"
+}
+
+create_topic() {
+    kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" --create --if-not-exists \
+        --topic "$1" --partitions "$2" --replication-factor 1 >/dev/null || die "could not create topic $1"
+}
+
+# wrk_run <wrk options...>: prints `rps=.. p50_ms=.. p99_ms=.. requests=.. non2xx=.. errors=..`.
+wrk_run() {
+    local out
+    out="$(wrk --latency "$@" 2>&1)" || die "wrk failed: $out"
+    printf '%s\n' "$out" >>"$LOG_DIR/wrk.log"
+    awk '
+        function ms(v) {
+            if (v ~ /us$/) return substr(v, 1, length(v) - 2) / 1000
+            if (v ~ /ms$/) return substr(v, 1, length(v) - 2) + 0
+            if (v ~ /s$/) return substr(v, 1, length(v) - 1) * 1000
+            return v + 0
+        }
+        $1 == "50%" { p50 = ms($2) }
+        $1 == "99%" { p99 = ms($2) }
+        /requests in/ { requests = $1 }
+        /^Requests\/sec:/ { rps = $2 }
+        /Non-2xx or 3xx responses:/ { non2xx = $NF }
+        /Socket errors:/ { gsub(",", ""); errors = $4 + $6 + $8 + $10 }
+        END { printf "rps=%s p50_ms=%s p99_ms=%s requests=%s non2xx=%d errors=%d\n", rps, p50, p99, requests, non2xx, errors }
+    ' <<<"$out"
+}
+
+# A wrk script that sends <method> with the body in <file>.
+wrk_script() {
+    cat >"$WORK_DIR/$1.lua" <<EOF
+wrk.method = "$2"
+wrk.headers["Content-Type"] = "$4"
+local file = io.open("$3", "rb")
+wrk.body = file:read("*a")
+file:close()
+EOF
+    echo "$WORK_DIR/$1.lua"
+}
+
+target_stats() { curl -s --max-time 5 "$TARGET_URL/_stats"; }
+target_reset() { curl -s --max-time 5 -X POST "$TARGET_URL/_reset"; }
+
+# measure_listener <warm-up calls> <measured calls> <timeout>: lets the listener make its first calls (start-up and
+# JIT compilation), then measures the rest: prints the target's stats over them plus the listener's CPU time per
+# call (`cpu_us_per_call=..`).
+measure_listener() {
+    local pid forgotten remaining cpu_start stats
+    pid="$(cat "$PID_DIR/listener.pid")"
+    await_target "$1" "$3" >/dev/null
+    cpu_start="$(cpu_seconds "$pid")"
+    forgotten="$(field "$(target_reset)" count)"
+    remaining=$(($1 + $2 - forgotten))
+    stats="$(await_target "$remaining" "$3")"
+    printf '%s cpu_us_per_call=%s\n' "$stats" "$(calc "($(cpu_seconds "$pid") - $cpu_start) * 1000000 / $remaining")"
+}
+
+# await_target <count> <timeout seconds>: waits until the target received <count> calls; prints its stats.
+await_target() {
+    local want="$1" deadline=$((SECONDS + $2)) stats count last=-1 still=0
+    while :; do
+        stats="$(target_stats)"
+        count="$(field "$stats" count)"
+        ((count >= want)) && break
+        ((SECONDS < deadline)) || die "the target received $count of $want calls within $2 s"
+        # Nothing new for 30 s: something is stuck (see the service logs).
+        if ((count == last)); then still=$((still + 1)); else still=0; fi
+        ((still < 300)) || die "the target received $count of $want calls and nothing more for 30 s"
+        last="$count"
+        sleep 0.1
+    done
+    printf '%s\n' "$stats"
+}
+
+# JVM options that record a JFR profile of service <name> during section <section>, if asked for.
+profile_opts() {
+    if [[ ",$PROFILE," == *",$1,"* ]]; then
+        mkdir -p "$JFR_DIR"
+        echo "-XX:StartFlightRecording=filename=$JFR_DIR/$1-$2.jfr,settings=profile,dumponexit=true"
+    fi
+}
+
+# bench_service <name> <module> <port> <section> [JVM options...]: starts a service as run.sh does, talking to the
+# bench's own cache-service and broker (not to a local run's), plus SERVICE_JAVA_OPTS and a profile if asked for.
+bench_service() {
+    local name="$1" module="$2" port="$3" section="$4" extra=()
+    shift 4
+    read -r -a extra <<<"$SERVICE_JAVA_OPTS" || true
+    # shellcheck disable=SC2046 # profile_opts prints zero or one option
+    start_service "$name" "$module" "$port" \
+        -Dcourier.accepter.cache-url="http://127.0.0.1:$CACHE_PORT" \
+        -Dcourier.listener.cache-url="http://127.0.0.1:$CACHE_PORT" \
+        -Dcourier.cache.snapshots.directory="$SNAPSHOT_DIR" \
+        $(profile_opts "$name" "$section") ${extra[@]+"${extra[@]}"} "$@"
+}
+
+stop_services() { stop_group accepter listener cache cache-reader; }
+
+# CPU seconds (user + system) a process has used so far.
+cpu_seconds() {
+    awk -v tick="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / tick }' "/proc/$1/stat"
+}
+
+# Peak resident set size of a process since it started, in MiB.
+peak_rss_mib() { awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
+
+# Stops a bench process that carries no -D marker (nginx, redis): only if its command line still matches.
+stop_unmarked() {
+    local name="$1" pattern="$2" pid
+    [[ -f "$PID_DIR/$name.pid" ]] || return 0
+    pid="$(cat "$PID_DIR/$name.pid")"
+    if is_running "$pid" && [[ "$(ps -ww -o args= -p "$pid" 2>/dev/null || true)" == *"$pattern"* ]]; then
+        say "Stopping $name (pid $pid)"
+        kill -TERM "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    fi
+    rm -f "$PID_DIR/$name.pid"
+}
+
+wait_port() {
+    local deadline=$((SECONDS + 30))
+    until port_open "$1"; do
+        ((SECONDS < deadline)) || die "nothing listens on port $1 after 30 s (see $LOG_DIR/)"
+        sleep 0.2
+    done
+}
+
+on_bench_exit() {
+    local rc=$?
+    trap '' INT TERM
+    trap - EXIT
+    stop_services
+    stop_group target
+    stop_unmarked nginx "$STATE_DIR/nginx"
+    stop_unmarked redis "$REDIS_PORT"
+    stop_group kafka
+    rm -f "$PID_DIR/run.pid"
+    exit "$rc"
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# Set-up
+# ---------------------------------------------------------------------------------------------------------
+install_tools() {
+    local missing=()
+    command -v wrk >/dev/null || missing+=(wrk)
+    command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || missing+=(nginx)
+    command -v redis-server >/dev/null || missing+=(redis-server)
+    command -v redis-benchmark >/dev/null || missing+=(redis-tools)
+    ((${#missing[@]} == 0)) && return
+    say "Installing ${missing[*]} from Debian"
+    command -v apt-get >/dev/null || die "missing ${missing[*]} and no apt-get: install them by hand"
+    local sudo=""
+    ((EUID == 0)) || sudo=sudo
+    $sudo apt-get update -q >/dev/null && $sudo apt-get install -y -q "${missing[@]}" >/dev/null ||
+        die "apt-get install ${missing[*]} failed"
+}
+
+build() {
+    build_services
+    say "Building the bench programs (mvn -Pbench -pl bench package)"
+    (cd "$ROOT" && "$MVN" -B -q -Pbench -pl bench -Dspotless.check.skip=true package) || die "the bench build failed"
+}
+
+setup() {
+    check_prerequisites
+    mkdir -p "$LOG_DIR" "$PID_DIR" "$RESULTS_DIR" "$WORK_DIR"
+    check_not_running "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$ACCEPTER_PORT" "$LISTENER_PORT" "$CACHE_PORT" \
+        "$READER_PORT" "$TARGET_PORT" "$NGINX_PORT" "$REDIS_PORT"
+    install_tools
+    [[ "$SKIP_BUILD" == true ]] || build
+    check_service_jars
+    [[ -f "$ROOT/bench/target/courier-bench.jar" ]] || die "bench/target/courier-bench.jar missing (run without --skip-build)"
+    assemble_kafka_libs
+
+    echo "$$" >"$PID_DIR/run.pid"
+    trap on_bench_exit EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+
+    # A fresh broker and cache for every run: no earlier run's records or snapshots.
+    rm -rf "$KAFKA_DATA" "$SNAPSHOT_DIR" "$JFR_DIR"
+    : >"$ROWS"
+    write_kafka_config
+    format_kafka_storage
+    start_kafka
+    create_topics
+    create_topic bench.intake 3
+    create_topic bench.raw 3
+    create_topic bench.little 1
+
+    say "Starting the bench target on $TARGET_URL"
+    start_process target "$JAVA" -Xmx256m -XX:+UseSerialGC -D$MARKER=target -cp "$BENCH_CP" \
+        dev.courier.bench.Bench target --port "$TARGET_PORT"
+    wait_port "$TARGET_PORT"
+
+    bench_java body --target "$TARGET_URL/noop" >"$WORK_DIR/noop.json"
+    bench_java body --target "$TARGET_URL/noop" --with-id true >"$WORK_DIR/refused.json"
+    bench_java body --target "$TARGET_URL/delay/$LITTLE_DELAY_MS" >"$WORK_DIR/delay.json"
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# 1. Intake
+# ---------------------------------------------------------------------------------------------------------
+section_intake() {
+    local url="http://127.0.0.1:$ACCEPTER_PORT/v1/invocations" accepted refused c raw result producer
+    say "Intake: accepter-service alone (requests to topic bench.intake), 1 KiB bodies"
+    bench_service accepter accepter "$ACCEPTER_PORT" intake -Dcourier.accepter.requests-topic=bench.intake
+    wait_for_service accepter "$ACCEPTER_PORT"
+    accepted="$(wrk_script accepted POST "$WORK_DIR/noop.json" application/json)"
+    refused="$(wrk_script refused POST "$WORK_DIR/refused.json" application/json)"
+
+    # The raw producer first, on an idle machine, as the reference: same record size, acks=all, linger.ms=0 as
+    # the accepter's producer (RequestPublisher).
+    producer="$(perf_tool org.apache.kafka.tools.ProducerPerformance --topic bench.raw \
+        --num-records "$BENCH_PRODUCER_RECORDS" --record-size "$(wc -c <"$WORK_DIR/noop.json")" --throughput -1 \
+        --producer-props bootstrap.servers="$BOOTSTRAP" acks=all linger.ms=0 | tail -n 1)"
+    printf '%s\n' "$producer" >>"$LOG_DIR/producer-performance.log"
+    raw="$(awk '{ for (i = 1; i < NF; i++) if ($(i + 1) == "records/sec") print $i }' <<<"$producer")"
+    [[ -n "$raw" ]] || die "ProducerPerformance printed no rate: $producer"
+
+    wrk_run -t2 -c64 -d"${BENCH_WARMUP_SECONDS}s" -s "$accepted" "$url" >/dev/null # JIT warm-up
+    wrk_run -t2 -c64 -d"${BENCH_WARMUP_SECONDS}s" -s "$refused" "$url" >/dev/null
+    for c in $BENCH_CONNECTIONS; do
+        result="$(wrk_run -t2 -c"$c" -d"${BENCH_SECONDS}s" -s "$accepted" "$url")"
+        (($(field "$result" non2xx) == 0 && $(field "$result" errors) == 0)) ||
+            warn "intake at $c connections: $(field "$result" non2xx) non-2xx, $(field "$result" errors) socket errors"
+        local rps p50 p99
+        rps="$(field "$result" rps)" p50="$(field "$result" p50_ms)" p99="$(field "$result" p99_ms)"
+        row intake "POST /v1/invocations, $c connections (wrk)" \
+            "$(fmt_int "$rps") req/s, p50 $(fmt_ms "$p50"), p99 $(fmt_ms "$p99")" \
+            "raw producer $(fmt_int "$raw") rec/s" "$(ratio "$rps" "$raw")" "≥ 0.30" \
+            "$(verdict "$(ratio "$rps" "$raw")" ge 0.30)"
+
+        result="$(wrk_run -t2 -c"$c" -d"${BENCH_SECONDS}s" -s "$refused" "$url")"
+        (($(field "$result" non2xx) > 0)) || warn "the no-Kafka baseline answered 2xx: check refused.json"
+        row intake "  same, against the same app without Kafka" "$(fmt_int "$rps") req/s" \
+            "accepter, same body answered 422: $(fmt_int "$(field "$result" rps)") req/s, p99 $(fmt_ms "$(field "$result" p99_ms)")" \
+            "$(ratio "$rps" "$(field "$result" rps)")" "" ""
+    done
+
+    result="$(bench_java load --url "$url" --target "$TARGET_URL/noop" --rate "$BENCH_INTAKE_RATE" \
+        --duration "$BENCH_SECONDS" --warmup "$BENCH_WARMUP_SECONDS")"
+    printf '%s\n' "$result" >>"$LOG_DIR/load.log"
+    row intake "p99 at $(fmt_int "$BENCH_INTAKE_RATE") req/s (fixed rate)" \
+        "p50 $(fmt_ms "$(field "$result" p50_ms)"), p99 $(fmt_ms "$(field "$result" p99_ms)"), max $(fmt_ms "$(field "$result" max_ms)"); $(field "$result" ok) of $(field "$result" sent) accepted" \
+        "" "" "≤ 10 ms" "$(verdict "$(field "$result" p99_ms)" le 10)"
+    row intake "batched (POST of many requests)" "no batch endpoint yet" "raw producer" "n/a" "≥ 0.70" "n/a"
+    stop_services
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# 2. Delivery
+# ---------------------------------------------------------------------------------------------------------
+# fill <topic> <records> <payload file>: writes the records as a direct producer would (acks=all).
+fill() {
+    perf_tool org.apache.kafka.tools.ProducerPerformance --topic "$1" --num-records "$2" --payload-file "$3" \
+        --throughput -1 --producer-props bootstrap.servers="$BOOTSTRAP" acks=all >>"$LOG_DIR/producer-performance.log"
+}
+
+section_delivery() {
+    local n="$BENCH_DELIVERY_RECORDS" warmup="$BENCH_DELIVERY_WARMUP" stats rate raw consumer
+    say "Delivery: $warmup + $n records in courier.requests, no-op target, listener-service alone"
+    stop_services
+    fill courier.requests $((warmup + n)) "$WORK_DIR/noop.json"
+    target_reset >/dev/null
+    bench_service listener listener "$LISTENER_PORT" delivery
+    stats="$(measure_listener "$warmup" "$n" 600)"
+    rate="$(field "$stats" rate)"
+
+    consumer="$(perf_tool org.apache.kafka.tools.ConsumerPerformance --bootstrap-server "$BOOTSTRAP" \
+        --topic courier.requests --messages $((warmup + n)) --group "bench-raw-$RANDOM" --timeout 60000 | tail -n 1)"
+    printf '%s\n' "$consumer" >>"$LOG_DIR/consumer-performance.log"
+    # fetch.nMsg.sec: records/s while fetching, without the group join (the listener's rate also starts at its
+    # first call).
+    raw="$(awk -F', ' '{ print $NF }' <<<"$consumer")"
+    row delivery "no-op target: invocations/s, $n records" \
+        "$(fmt_int "$rate") calls/s; listener CPU $(fmt_int "$(field "$stats" cpu_us_per_call)") µs/call" \
+        "raw consumer $(fmt_int "$raw") rec/s" "$(ratio "$rate" "$raw")" "≥ 0.50" \
+        "$(verdict "$(ratio "$rate" "$raw")" ge 0.50)"
+    stop_services
+}
+
+section_little() {
+    local n="$BENCH_LITTLE_RECORDS" warmup="$BENCH_LITTLE_WARMUP" alone stats rate limit
+    limit=$((LITTLE_IN_FLIGHT * 1000 / LITTLE_DELAY_MS))
+    say "Delivery: $warmup + $n records on ONE partition, target answering after $LITTLE_DELAY_MS ms"
+    stop_services
+    # The target alone first: can it hold $LITTLE_IN_FLIGHT slow calls open at once?
+    alone="$(wrk_run -t2 -c"$LITTLE_IN_FLIGHT" -d"${BENCH_SECONDS}s" "$TARGET_URL/delay/$LITTLE_DELAY_MS")"
+    row delivery "  the target alone: $LITTLE_IN_FLIGHT connections (wrk)" "$(fmt_int "$(field "$alone" rps)") req/s" \
+        "Little's law $(fmt_int "$limit")/s" "$(ratio "$(field "$alone" rps)" "$limit")" "" ""
+    fill bench.little $((warmup + n)) "$WORK_DIR/delay.json"
+    target_reset >/dev/null
+    bench_service listener listener "$LISTENER_PORT" little \
+        -Dcourier.listener.topics.requests=bench.little -Dcourier.listener.group-id=bench-little
+    stats="$(measure_listener "$warmup" "$n" 900)"
+    rate="$(field "$stats" rate)"
+    row delivery "${LITTLE_DELAY_MS} ms target, 1 partition, $n records" \
+        "$(fmt_int "$rate") calls/s, $(field "$stats" peak_open) open at most; listener CPU $(fmt_int "$(field "$stats" cpu_us_per_call)") µs/call" \
+        "Little's law $LITTLE_IN_FLIGHT / 0.1 s = $(fmt_int "$limit")/s" "$(ratio "$rate" "$limit")" "≥ 0.80" \
+        "$(verdict "$(ratio "$rate" "$limit")" ge 0.80)"
+    stop_services
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# 3. End to end, and 5. cost, over the whole stack
+# ---------------------------------------------------------------------------------------------------------
+start_stack() {
+    local section="$1"
+    stop_services
+    bench_service accepter accepter "$ACCEPTER_PORT" "$section"
+    bench_service listener listener "$LISTENER_PORT" "$section"
+    bench_service cache cache "$CACHE_PORT" "$section"
+    wait_for_service accepter "$ACCEPTER_PORT"
+    wait_for_service listener "$LISTENER_PORT"
+    wait_for_service cache "$CACHE_PORT"
+}
+
+section_e2e() {
+    local url="http://127.0.0.1:$ACCEPTER_PORT/v1/invocations" rate result stats sent
+    say "End to end: accepter + listener + cache, fixed rates $BENCH_E2E_RATES req/s"
+    start_stack e2e
+    for rate in $BENCH_E2E_RATES; do
+        bench_java load --url "$url" --target "$TARGET_URL/noop" --rate "$rate" --duration "$BENCH_WARMUP_SECONDS" \
+            --stamp true >>"$LOG_DIR/load.log"
+        sleep 1
+        target_reset >/dev/null
+        result="$(bench_java load --url "$url" --target "$TARGET_URL/noop" --rate "$rate" \
+            --duration "$BENCH_SECONDS" --stamp true)"
+        printf '%s\n' "$result" >>"$LOG_DIR/load.log"
+        sent="$(field "$result" ok)"
+        stats="$(await_target "$sent" 300)"
+        local target_text="" verdict_text=""
+        if ((rate == 500)); then target_text="p99 ≤ 25 ms" verdict_text="$(verdict "$(field "$stats" e2e_p99_ms)" le 25)"; fi
+        row e2e "accept → target at $(fmt_int "$rate") req/s (fixed rate)" \
+            "p50 $(fmt_ms "$(field "$stats" e2e_p50_ms)"), p99 $(fmt_ms "$(field "$stats" e2e_p99_ms)"), max $(fmt_ms "$(field "$stats" e2e_max_ms)")" \
+            "202 answered: p50 $(fmt_ms "$(field "$result" p50_ms)"), p99 $(fmt_ms "$(field "$result" p99_ms)")" "" \
+            "$target_text" "$verdict_text"
+    done
+}
+
+section_cost() {
+    local n="$BENCH_COST_INVOCATIONS" url="http://127.0.0.1:$ACCEPTER_PORT/v1/invocations" name pid
+    local -A before=()
+    say "Cost: $n invocations at $BENCH_COST_RATE/s through the whole stack"
+    port_open "$ACCEPTER_PORT" && port_open "$LISTENER_PORT" && port_open "$CACHE_PORT" || start_stack cost
+    for name in accepter listener cache kafka; do
+        before[$name]="$(cpu_seconds "$(cat "$PID_DIR/$name.pid")")"
+    done
+    target_reset >/dev/null
+    bench_java load --url "$url" --target "$TARGET_URL/noop" --rate "$BENCH_COST_RATE" \
+        --duration "$(calc "$n / $BENCH_COST_RATE")" >>"$LOG_DIR/load.log"
+    await_target "$n" 300 >/dev/null
+    sleep 2 # the status projection of the last records
+    for name in accepter listener cache kafka; do
+        pid="$(cat "$PID_DIR/$name.pid")"
+        row cost "$name: CPU s per 10,000 invocations; peak RSS" \
+            "$(calc "($(cpu_seconds "$pid") - ${before[$name]}) * 10000 / $n") CPU s; $(peak_rss_mib "$pid") MiB" \
+            "" "" "" ""
+    done
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# 4. Cache
+# ---------------------------------------------------------------------------------------------------------
+start_nginx() {
+    local dir="$STATE_DIR/nginx"
+    mkdir -p "$dir/html" "$dir/logs"
+    head -c 1024 /dev/zero | tr '\0' v >"$dir/html/value"
+    cat >"$dir/nginx.conf" <<EOF
+# Generated by bench/run.sh: a static file of the cached value's size, the baseline for cache GETs.
+daemon off;
+worker_processes auto;
+pid $dir/nginx.pid;
+error_log $dir/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $dir/tmp;
+    keepalive_requests 1000000;
+    server {
+        listen 127.0.0.1:$NGINX_PORT;
+        root $dir/html;
+        default_type application/octet-stream;
+    }
+}
+EOF
+    start_process nginx nginx -p "$dir" -c "$dir/nginx.conf"
+    wait_port "$NGINX_PORT"
+}
+
+start_redis() {
+    start_process redis redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no
+    wait_port "$REDIS_PORT"
+}
+
+section_cache() {
+    local key="http://127.0.0.1:$CACHE_PORT/v1/cache/bench/value" c="$BENCH_CACHE_CONNECTIONS" cache nginx redis
+    local lag put
+    say "Cache: GET of a 1 KiB value vs nginx and redis; write → visible on a read replica"
+    port_open "$CACHE_PORT" || {
+        bench_service cache cache "$CACHE_PORT" cache
+        wait_for_service cache "$CACHE_PORT"
+    }
+    bench_service cache-reader cache "$READER_PORT" cache -Dcourier.cache.role=reader
+    wait_for_service cache-reader "$READER_PORT"
+    head -c 1024 /dev/zero | tr '\0' v >"$WORK_DIR/value"
+    curl -sf -o /dev/null -X PUT -H 'Content-Type: application/octet-stream' --data-binary @"$WORK_DIR/value" "$key" ||
+        die "could not write the benchmark value to cache-service"
+    start_nginx
+    start_redis
+
+    wrk_run -t2 -c"$c" -d"${BENCH_WARMUP_SECONDS}s" "$key" >/dev/null
+    cache="$(wrk_run -t2 -c"$c" -d"${BENCH_SECONDS}s" "$key")"
+    (($(field "$cache" non2xx) == 0)) || warn "cache GET: $(field "$cache" non2xx) non-2xx answers"
+    nginx="$(wrk_run -t2 -c"$c" -d"${BENCH_SECONDS}s" "http://127.0.0.1:$NGINX_PORT/value")"
+    redis="$(redis-benchmark -h 127.0.0.1 -p "$REDIS_PORT" -t set,get -d 1024 -c "$c" -n "$BENCH_REDIS_REQUESTS" --csv |
+        awk -F'","' '$1 == "\"GET" { gsub("\"", "", $0); split($0, f, ","); printf "rps=%s p50_ms=%s p99_ms=%s", f[2], f[5], f[7] }')"
+    row cache "GET 1 KiB, $c connections (wrk)" \
+        "$(fmt_int "$(field "$cache" rps)") req/s, p99 $(fmt_ms "$(field "$cache" p99_ms)")" \
+        "nginx static file $(fmt_int "$(field "$nginx" rps)") req/s, p99 $(fmt_ms "$(field "$nginx" p99_ms)")" \
+        "$(ratio "$(field "$cache" rps)" "$(field "$nginx" rps)")" "≥ 0.50" \
+        "$(verdict "$(ratio "$(field "$cache" rps)" "$(field "$nginx" rps)")" ge 0.50)"
+    row cache "  same, against redis" "$(fmt_int "$(field "$cache" rps)") req/s" \
+        "redis-benchmark GET $(fmt_int "$(field "$redis" rps)") req/s, p99 $(fmt_ms "$(field "$redis" p99_ms)")" \
+        "$(ratio "$(field "$cache" rps)" "$(field "$redis" rps)")" "" ""
+
+    put="$(wrk_script put PUT "$WORK_DIR/value" application/octet-stream)"
+    put="$(wrk_run -t2 -c"$c" -d"${BENCH_SECONDS}s" -s "$put" "http://127.0.0.1:$CACHE_PORT/v1/cache/bench/written")"
+    row cache "PUT 1 KiB, $c connections (wrk)" \
+        "$(fmt_int "$(field "$put" rps)") req/s, p50 $(fmt_ms "$(field "$put" p50_ms)"), p99 $(fmt_ms "$(field "$put" p99_ms)")" \
+        "" "" "" ""
+
+    lag="$(bench_java cache-lag --writer "http://127.0.0.1:$CACHE_PORT" --reader "http://127.0.0.1:$READER_PORT" \
+        --rate "$BENCH_LAG_RATE" --duration "$BENCH_SECONDS")"
+    printf '%s\n' "$lag" >>"$LOG_DIR/cache-lag.log"
+    (($(field "$lag" failed) == 0)) || warn "cache lag: $(field "$lag" failed) writes or replica reads failed"
+    row cache "write → visible on a replica at $BENCH_LAG_RATE writes/s" \
+        "p50 $(fmt_ms "$(field "$lag" visible_p50_ms)"), p99 $(fmt_ms "$(field "$lag" visible_p99_ms)") (after the ack: p99 $(fmt_ms "$(field "$lag" after_ack_p99_ms)"))" \
+        "" "" "p99 ≤ 50 ms" "$(verdict "$(field "$lag" visible_p99_ms)" le 50)"
+    stop_unmarked nginx "$STATE_DIR/nginx"
+    stop_unmarked redis "$REDIS_PORT"
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# The table
+# ---------------------------------------------------------------------------------------------------------
+print_table() {
+    local started="$1" load_start="$2" file
+    file="$RESULTS_DIR/$(date -u +%Y%m%dT%H%M%SZ).md"
+    {
+        printf 'Courier benchmark, %s (%s mode), commit %s\n' "$started" "$MODE" \
+            "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT" diff --quiet 2>/dev/null || echo '+changes')"
+        printf '%s cores (%s), %s GiB, %s; everything on this machine\n' "$(nproc)" \
+            "$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)" \
+            "$(awk '/MemTotal/ { printf "%.0f", $2 / 1048576 }' /proc/meminfo)" \
+            "$("$JAVA" -Xmx32m -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.runtime.version/ { print "Java " $2 }')"
+        printf 'load average (1 min): %s at the start, %s at the end; per row in the last column\n' "$load_start" "$(load1)"
+        printf '%s s per measurement (%s s warm-up)\n\n' "$BENCH_SECONDS" "$BENCH_WARMUP_SECONDS"
+        printf '| Section | Measure | Courier | Baseline (same run) | Ratio | Target | Verdict | Load |\n'
+        printf '|---|---|---|---|---|---|---|---|\n'
+        awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, ($5 == "" || $5 == "n/a" ? $5 : $5 "×"), $6, $7, $8 }' "$ROWS"
+    } | tee "$file"
+    printf '\n(saved as %s)\n' "${file#"$ROOT"/}"
+}
+
+main_bench() {
+    local sections="intake,delivery,little,e2e,cost,cache" section started load_start
+    MODE=full SKIP_BUILD=false PROFILE=""
+    while (($# > 0)); do
+        case "$1" in
+            --quick) MODE=quick ;;
+            --only) sections="$2" && shift ;;
+            --profile) PROFILE="$2" && shift ;;
+            --skip-build | -s) SKIP_BUILD=true ;;
+            -h | --help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//' && exit 0 ;;
+            *) die "unknown option $1 (see --help)" ;;
+        esac
+        shift
+    done
+    set_mode "$MODE"
+    started="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    load_start="$(load1)"
+    setup
+    for section in ${sections//,/ }; do
+        case "$section" in
+            intake | delivery | little | e2e | cost | cache) "section_$section" ;;
+            *) die "unknown section $section" ;;
+        esac
+    done
+    printf '\n'
+    print_table "$started" "$load_start"
+}
+
+main_bench "$@"

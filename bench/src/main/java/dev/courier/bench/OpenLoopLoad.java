@@ -1,0 +1,152 @@
+package dev.courier.bench;
+
+import java.net.URI;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+
+/**
+ * A fixed-rate (open-loop) load generator for {@code POST /v1/invocations}: request {@code i} is due at {@code start +
+ * i / rate} whatever happened to the earlier ones, and its latency is measured from that due instant, so a slow
+ * answer cannot hide the requests that should have been sent meanwhile (no coordinated omission; wrk, being
+ * closed-loop, has that blind spot).
+ *
+ * <p>Each body is an invocation request of {@code --body-bytes} bytes for {@code --target}; with {@code --stamp true}
+ * it carries header {@value TargetServer#SENT_AT} = the due instant, so that the target can time accept → target.
+ *
+ * <p>Prints one line: {@code sent, completed, ok (2xx), rejected (other statuses), errors, send_rate} and the latency
+ * percentiles of the measured part (after {@code --warmup} seconds).
+ */
+final class OpenLoopLoad {
+    private final Vertx vertx;
+    private final HttpClient client;
+    private final URI url;
+    private final String target;
+    private final int bodyBytes;
+    private final boolean stamp;
+    private final Latencies latencies = new Latencies();
+    private final AtomicLong completed = new AtomicLong();
+    private final AtomicLong ok = new AtomicLong();
+    private final AtomicLong errors = new AtomicLong();
+    private final Map<Integer, AtomicLong> rejected = new ConcurrentHashMap<>();
+    private volatile String firstError;
+
+    private OpenLoopLoad(Options options) {
+        this.url = URI.create(options.required("url"));
+        this.target = options.required("target");
+        this.bodyBytes = options.integer("body-bytes", 1024);
+        this.stamp = Boolean.parseBoolean(options.text("stamp", "false"));
+        this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
+        this.client = vertx.createHttpClient(
+                new HttpClientOptions()
+                        .setDefaultHost(url.getHost())
+                        .setDefaultPort(url.getPort())
+                        .setKeepAlive(true)
+                        .setTcpNoDelay(true),
+                new PoolOptions().setHttp1MaxSize(options.integer("connections", 256)));
+    }
+
+    /** {@code load --url U --target T --rate R --duration S [--warmup S] [--connections C] [--stamp true]}. */
+    static void run(Options options) throws InterruptedException {
+        OpenLoopLoad load = new OpenLoopLoad(options);
+        try {
+            System.out.println(load.drive(
+                    options.decimal("rate", 500),
+                    options.decimal("duration", 5),
+                    options.decimal("warmup", 0),
+                    options.integer("drain", 30)));
+        } finally {
+            load.vertx.close().toCompletionStage().toCompletableFuture().join();
+        }
+    }
+
+    private String drive(double rate, double durationSeconds, double warmupSeconds, int drainSeconds)
+            throws InterruptedException {
+        Context context = vertx.getOrCreateContext();
+        double periodNanos = 1e9 / rate;
+        long total = Math.round((warmupSeconds + durationSeconds) * rate);
+        long warmup = Math.round(warmupSeconds * rate);
+        long startNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
+        long startMicros = Clock.epochMicros() + 50_000;
+        long measuredFromNanos = 0;
+        for (long i = 0; i < total; i++) {
+            long due = startNanos + (long) (i * periodNanos);
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            boolean measured = i >= warmup;
+            if (i == warmup) {
+                measuredFromNanos = due;
+            }
+            long dueMicros = startMicros + (due - startNanos) / 1_000;
+            context.runOnContext(ignored -> send(due, dueMicros, measured));
+        }
+        long sendSpan = System.nanoTime() - measuredFromNanos;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(drainSeconds);
+        while (completed.get() < total && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        long measured = total - warmup;
+        StringBuilder rejectedStatuses = new StringBuilder();
+        rejected.forEach((status, count) ->
+                rejectedStatuses.append(status).append(':').append(count.get()).append(','));
+        return String.format(
+                        Locale.ROOT,
+                        "sent=%d completed=%d ok=%d errors=%d rejected=%s send_rate=%.1f %s",
+                        total,
+                        completed.get(),
+                        ok.get(),
+                        errors.get(),
+                        rejectedStatuses.length() == 0
+                                ? "none"
+                                : rejectedStatuses.substring(0, rejectedStatuses.length() - 1),
+                        measured > 1 ? (measured - 1) * 1e9 / sendSpan : 0,
+                        latencies.summary(""))
+                + (firstError == null ? "" : " first_error=" + firstError.replace(' ', '_'));
+    }
+
+    private void send(long dueNanos, long dueMicros, boolean measured) {
+        Buffer body = Buffer.buffer(
+                RequestBodies.invocation(target, bodyBytes, stamp ? RequestBodies.stamped(dueMicros) : ""));
+        client.request(new RequestOptions()
+                        .setMethod(HttpMethod.POST)
+                        .setURI(url.getRawPath())
+                        .putHeader("Content-Type", "application/json"))
+                .compose(request -> request.send(body))
+                .compose(response -> response.body().map(ignored -> response.statusCode()))
+                .onComplete(result -> {
+                    if (result.succeeded()) {
+                        int status = result.result();
+                        if (status >= 200 && status < 300) {
+                            ok.incrementAndGet();
+                        } else {
+                            rejected.computeIfAbsent(status, s -> new AtomicLong())
+                                    .incrementAndGet();
+                        }
+                        if (measured) {
+                            latencies.recordNanos(System.nanoTime() - dueNanos);
+                        }
+                    } else {
+                        errors.incrementAndGet();
+                        if (firstError == null) {
+                            firstError = String.valueOf(result.cause());
+                        }
+                    }
+                    completed.incrementAndGet();
+                });
+    }
+}

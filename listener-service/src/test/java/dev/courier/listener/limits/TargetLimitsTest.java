@@ -82,6 +82,9 @@ class TargetLimitsTest {
                 ids.add(id);
                 client.send("courier.requests", id, request(id, flaky.url("/flaky"), ",\"retry\":{\"maxAttempts\":1}"));
                 flaky.awaitOne(r -> id.equals(r.header("Idempotency-Key")), WAIT);
+                // The breaker counts a failure when the call ends, which is before its record is written;
+                // waiting for the record (not just the call) keeps the next request from racing the count.
+                client.awaitOne("courier.failures", r -> id.equals(r.key()), WAIT);
             }
             // The circuit is open now: these wait instead of being called (or failing).
             for (int i = 0; i < 3; i++) {

@@ -68,13 +68,13 @@ set_mode() {
         : "${BENCH_LITTLE_WARMUP:=2000}" "${BENCH_LITTLE_RECORDS:=3000}" "${BENCH_COST_INVOCATIONS:=2000}"
         : "${BENCH_REDIS_REQUESTS:=100000}"
     else
-        : "${BENCH_SECONDS:=20}" "${BENCH_WARMUP_SECONDS:=8}" "${BENCH_PRODUCER_RECORDS:=1000000}"
+        : "${BENCH_SECONDS:=20}" "${BENCH_WARMUP_SECONDS:=20}" "${BENCH_PRODUCER_RECORDS:=1000000}"
         : "${BENCH_DELIVERY_WARMUP:=20000}" "${BENCH_DELIVERY_RECORDS:=50000}"
         : "${BENCH_LITTLE_WARMUP:=5000}" "${BENCH_LITTLE_RECORDS:=25000}" "${BENCH_COST_INVOCATIONS:=10000}"
         : "${BENCH_REDIS_REQUESTS:=1000000}"
     fi
     : "${BENCH_CONNECTIONS:=16 64 256}" "${BENCH_INTAKE_RATE:=5000}" "${BENCH_E2E_RATES:=500 2000}"
-    : "${BENCH_CACHE_CONNECTIONS:=64}" "${BENCH_LAG_RATE:=200}" "${BENCH_COST_RATE:=1000}"
+    : "${BENCH_CACHE_CONNECTIONS:=64}" "${BENCH_LAG_RATE:=100}" "${BENCH_COST_RATE:=1000}"
 }
 
 # ---------------------------------------------------------------------------------------------------------
@@ -139,6 +139,35 @@ wrk_run() {
         /Socket errors:/ { gsub(",", ""); errors = $4 + $6 + $8 + $10 }
         END { printf "rps=%s p50_ms=%s p99_ms=%s requests=%s non2xx=%d errors=%d\n", rps, p50, p99, requests, non2xx, errors }
     ' <<<"$out"
+}
+
+# wrk_served "<server pids>" <wrk options...>: wrk_run, plus the CPU time the serving processes spent per request
+# (`cpu_us_per_req=..`): a figure that the other load on the machine changes much less than the rates.
+wrk_served() {
+    local pids="$1" before result
+    shift
+    before="$(cpu_sum $pids)"
+    result="$(wrk_run "$@")"
+    printf '%s cpu_us_per_req=%s\n' "$result" \
+        "$(calc "($(cpu_sum $pids) - $before) * 1000000 / ($(field "$result" requests) + 0.000001)")"
+}
+
+# The p99 of a fixed-rate run (bench load), or 1e9 when some requests were not answered: then the rate was above
+# what the service could take and no percentile of the answered ones means anything.
+open_loop_p99() {
+    if [[ "$(field "$1" completed)" == "$(field "$1" sent)" && "$(field "$1" count)" -gt 0 ]]; then
+        field "$1" p99_ms
+    else
+        echo 1000000000
+    fi
+}
+
+open_loop_text() {
+    if [[ "$(open_loop_p99 "$1")" == 1000000000 ]]; then
+        echo "only $(field "$1" completed) of $(field "$1" sent) answered (the rate is above capacity)"
+    else
+        echo "p50 $(fmt_ms "$(field "$1" p50_ms)"), p99 $(fmt_ms "$(field "$1" p99_ms)"), max $(fmt_ms "$(field "$1" max_ms)"); $(field "$1" ok) of $(field "$1" sent) accepted"
+    fi
 }
 
 # A wrk script that sends <method> with the body in <file>.
@@ -216,6 +245,18 @@ cpu_seconds() {
     awk -v tick="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / tick }' "/proc/$1/stat"
 }
 
+# CPU seconds used so far by several processes together: cpu_sum <pid...>.
+cpu_sum() {
+    local pid total=0
+    for pid in "$@"; do
+        total="$(calc "$total + $(cpu_seconds "$pid")")"
+    done
+    echo "$total"
+}
+
+# A process and its children (nginx's workers).
+with_children() { echo "$1" $(pgrep -P "$1" || true); }
+
 # Peak resident set size of a process since it started, in MiB.
 peak_rss_mib() { awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 
@@ -233,9 +274,9 @@ stop_unmarked() {
 }
 
 wait_port() {
-    local deadline=$((SECONDS + 30))
+    local deadline=$((SECONDS + 120))
     until port_open "$1"; do
-        ((SECONDS < deadline)) || die "nothing listens on port $1 after 30 s (see $LOG_DIR/)"
+        ((SECONDS < deadline)) || die "nothing listens on port $1 after 120 s (see $LOG_DIR/)"
         sleep 0.2
     done
 }
@@ -318,7 +359,7 @@ setup() {
 # 1. Intake
 # ---------------------------------------------------------------------------------------------------------
 section_intake() {
-    local url="http://127.0.0.1:$ACCEPTER_PORT/v1/invocations" accepted refused c raw result producer
+    local url="http://127.0.0.1:$ACCEPTER_PORT/v1/invocations" accepted refused c raw result producer pid
     say "Intake: accepter-service alone (requests to topic bench.intake), 1 KiB bodies"
     bench_service accepter accepter "$ACCEPTER_PORT" intake -Dcourier.accepter.requests-topic=bench.intake
     wait_for_service accepter "$ACCEPTER_PORT"
@@ -336,30 +377,32 @@ section_intake() {
 
     wrk_run -t2 -c64 -d"${BENCH_WARMUP_SECONDS}s" -s "$accepted" "$url" >/dev/null # JIT warm-up
     wrk_run -t2 -c64 -d"${BENCH_WARMUP_SECONDS}s" -s "$refused" "$url" >/dev/null
+    pid="$(cat "$PID_DIR/accepter.pid")"
     for c in $BENCH_CONNECTIONS; do
-        result="$(wrk_run -t2 -c"$c" -d"${BENCH_SECONDS}s" -s "$accepted" "$url")"
+        result="$(wrk_served "$pid" -t2 -c"$c" -d"${BENCH_SECONDS}s" -s "$accepted" "$url")"
         (($(field "$result" non2xx) == 0 && $(field "$result" errors) == 0)) ||
             warn "intake at $c connections: $(field "$result" non2xx) non-2xx, $(field "$result" errors) socket errors"
-        local rps p50 p99
+        local rps p50 p99 cpu
         rps="$(field "$result" rps)" p50="$(field "$result" p50_ms)" p99="$(field "$result" p99_ms)"
+        cpu="$(field "$result" cpu_us_per_req)"
         row intake "POST /v1/invocations, $c connections (wrk)" \
-            "$(fmt_int "$rps") req/s, p50 $(fmt_ms "$p50"), p99 $(fmt_ms "$p99")" \
+            "$(fmt_int "$rps") req/s, p50 $(fmt_ms "$p50"), p99 $(fmt_ms "$p99"); accepter CPU $(fmt_int "$cpu") µs/req" \
             "raw producer $(fmt_int "$raw") rec/s" "$(ratio "$rps" "$raw")" "≥ 0.30" \
             "$(verdict "$(ratio "$rps" "$raw")" ge 0.30)"
 
-        result="$(wrk_run -t2 -c"$c" -d"${BENCH_SECONDS}s" -s "$refused" "$url")"
+        result="$(wrk_served "$pid" -t2 -c"$c" -d"${BENCH_SECONDS}s" -s "$refused" "$url")"
         (($(field "$result" non2xx) > 0)) || warn "the no-Kafka baseline answered 2xx: check refused.json"
         row intake "  same, against the same app without Kafka" "$(fmt_int "$rps") req/s" \
-            "accepter, same body answered 422: $(fmt_int "$(field "$result" rps)") req/s, p99 $(fmt_ms "$(field "$result" p99_ms)")" \
+            "accepter, same body answered 422: $(fmt_int "$(field "$result" rps)") req/s, p99 $(fmt_ms "$(field "$result" p99_ms)"); CPU $(fmt_int "$(field "$result" cpu_us_per_req)") µs/req" \
             "$(ratio "$rps" "$(field "$result" rps)")" "" ""
     done
 
+    # The wrk runs above warmed the JIT up; 2 s more at this rate settle the connections.
     result="$(bench_java load --url "$url" --target "$TARGET_URL/noop" --rate "$BENCH_INTAKE_RATE" \
-        --duration "$BENCH_SECONDS" --warmup "$BENCH_WARMUP_SECONDS")"
+        --duration "$BENCH_SECONDS" --warmup 2)"
     printf '%s\n' "$result" >>"$LOG_DIR/load.log"
-    row intake "p99 at $(fmt_int "$BENCH_INTAKE_RATE") req/s (fixed rate)" \
-        "p50 $(fmt_ms "$(field "$result" p50_ms)"), p99 $(fmt_ms "$(field "$result" p99_ms)"), max $(fmt_ms "$(field "$result" max_ms)"); $(field "$result" ok) of $(field "$result" sent) accepted" \
-        "" "" "≤ 10 ms" "$(verdict "$(field "$result" p99_ms)" le 10)"
+    row intake "p99 at $(fmt_int "$BENCH_INTAKE_RATE") req/s (fixed rate)" "$(open_loop_text "$result")" \
+        "" "" "≤ 10 ms" "$(verdict "$(open_loop_p99 "$result")" le 10)"
     row intake "batched (POST of many requests)" "no batch endpoint yet" "raw producer" "n/a" "≥ 0.70" "n/a"
     stop_services
 }
@@ -450,7 +493,7 @@ section_e2e() {
         if ((rate == 500)); then target_text="p99 ≤ 25 ms" verdict_text="$(verdict "$(field "$stats" e2e_p99_ms)" le 25)"; fi
         row e2e "accept → target at $(fmt_int "$rate") req/s (fixed rate)" \
             "p50 $(fmt_ms "$(field "$stats" e2e_p50_ms)"), p99 $(fmt_ms "$(field "$stats" e2e_p99_ms)"), max $(fmt_ms "$(field "$stats" e2e_max_ms)")" \
-            "202 answered: p50 $(fmt_ms "$(field "$result" p50_ms)"), p99 $(fmt_ms "$(field "$result" p99_ms)")" "" \
+            "202 answered: $(open_loop_text "$result")" "" \
             "$target_text" "$verdict_text"
     done
 }
@@ -527,14 +570,15 @@ section_cache() {
     start_redis
 
     wrk_run -t2 -c"$c" -d"${BENCH_WARMUP_SECONDS}s" "$key" >/dev/null
-    cache="$(wrk_run -t2 -c"$c" -d"${BENCH_SECONDS}s" "$key")"
+    cache="$(wrk_served "$(cat "$PID_DIR/cache.pid")" -t2 -c"$c" -d"${BENCH_SECONDS}s" "$key")"
     (($(field "$cache" non2xx) == 0)) || warn "cache GET: $(field "$cache" non2xx) non-2xx answers"
-    nginx="$(wrk_run -t2 -c"$c" -d"${BENCH_SECONDS}s" "http://127.0.0.1:$NGINX_PORT/value")"
+    nginx="$(wrk_served "$(with_children "$(cat "$PID_DIR/nginx.pid")")" -t2 -c"$c" -d"${BENCH_SECONDS}s" \
+        "http://127.0.0.1:$NGINX_PORT/value")"
     redis="$(redis-benchmark -h 127.0.0.1 -p "$REDIS_PORT" -t set,get -d 1024 -c "$c" -n "$BENCH_REDIS_REQUESTS" --csv |
         awk -F'","' '$1 == "\"GET" { gsub("\"", "", $0); split($0, f, ","); printf "rps=%s p50_ms=%s p99_ms=%s", f[2], f[5], f[7] }')"
     row cache "GET 1 KiB, $c connections (wrk)" \
-        "$(fmt_int "$(field "$cache" rps)") req/s, p99 $(fmt_ms "$(field "$cache" p99_ms)")" \
-        "nginx static file $(fmt_int "$(field "$nginx" rps)") req/s, p99 $(fmt_ms "$(field "$nginx" p99_ms)")" \
+        "$(fmt_int "$(field "$cache" rps)") req/s, p99 $(fmt_ms "$(field "$cache" p99_ms)"); CPU $(fmt_int "$(field "$cache" cpu_us_per_req)") µs/req" \
+        "nginx static file $(fmt_int "$(field "$nginx" rps)") req/s, p99 $(fmt_ms "$(field "$nginx" p99_ms)"); CPU $(fmt_int "$(field "$nginx" cpu_us_per_req)") µs/req" \
         "$(ratio "$(field "$cache" rps)" "$(field "$nginx" rps)")" "≥ 0.50" \
         "$(verdict "$(ratio "$(field "$cache" rps)" "$(field "$nginx" rps)")" ge 0.50)"
     row cache "  same, against redis" "$(fmt_int "$(field "$cache" rps)") req/s" \
@@ -547,6 +591,9 @@ section_cache() {
         "$(fmt_int "$(field "$put" rps)") req/s, p50 $(fmt_ms "$(field "$put" p50_ms)"), p99 $(fmt_ms "$(field "$put" p99_ms)")" \
         "" "" "" ""
 
+    # A first run warms both instances up (JIT); the second is the measurement.
+    bench_java cache-lag --writer "http://127.0.0.1:$CACHE_PORT" --reader "http://127.0.0.1:$READER_PORT" \
+        --rate "$BENCH_LAG_RATE" --duration "$BENCH_WARMUP_SECONDS" --namespace bench-lag-warmup >>"$LOG_DIR/cache-lag.log"
     lag="$(bench_java cache-lag --writer "http://127.0.0.1:$CACHE_PORT" --reader "http://127.0.0.1:$READER_PORT" \
         --rate "$BENCH_LAG_RATE" --duration "$BENCH_SECONDS")"
     printf '%s\n' "$lag" >>"$LOG_DIR/cache-lag.log"
@@ -608,4 +655,7 @@ main_bench() {
     print_table "$started" "$load_start"
 }
 
-main_bench "$@"
+# Run, not sourced (sourcing gives the functions, for trying one step by hand).
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+    main_bench "$@"
+fi

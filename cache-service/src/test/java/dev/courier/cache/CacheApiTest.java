@@ -17,9 +17,11 @@ import org.junit.jupiter.api.Test;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.matchesPattern;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 
@@ -222,6 +224,38 @@ class CacheApiTest {
         Response farFuture =
                 given().header("Courier-Cache-Min-Token", "0:999999999").get("/v1/cache/" + ns + "/ryw");
         farFuture.then().statusCode(503).header("Retry-After", notNullValue());
+    }
+
+    @Test
+    void plainAndPercentEncodedKeysReadAlikeAndReadsAreCountedUnderOneUri() {
+        String ns = namespace();
+        given().contentType("text/plain").body("plain").put("/v1/cache/" + ns + "/dir/plain");
+        given().contentType("text/plain").body("spaced").put("/v1/cache/" + ns + "/dir/with space");
+
+        String etag = given().get("/v1/cache/" + ns + "/dir/plain")
+                .then()
+                .statusCode(200)
+                .contentType("text/plain")
+                .body(equalTo("plain"))
+                .extract()
+                .header("ETag");
+        given().header("If-None-Match", etag)
+                .get("/v1/cache/" + ns + "/dir/plain")
+                .then()
+                .statusCode(304)
+                .header("ETag", etag);
+        given().get("/v1/cache/" + ns + "/dir/with space") // sent as with%20space
+                .then()
+                .statusCode(200)
+                .contentType("text/plain")
+                .body(equalTo("spaced"));
+
+        // One time series for every key, never one per key.
+        given().get("/q/metrics")
+                .then()
+                .statusCode(200)
+                .body(containsString("uri=\"/v1/cache/{namespace}/{key: .+}\""))
+                .body(not(containsString(ns)));
     }
 
     private static void problem(Response response, int status, String field) {

@@ -45,7 +45,9 @@ public class CacheResource {
     /** On a read: do not answer before the write with this token is applied here. */
     public static final String MIN_TOKEN = "Courier-Cache-Min-Token";
 
-    private static final Pattern NAMESPACE = Pattern.compile("^[A-Za-z0-9._-]{1,64}$");
+    /** What a namespace may be (also checked by {@link ValueReadRoute}). */
+    static final Pattern NAMESPACE = Pattern.compile("^[A-Za-z0-9._-]{1,64}$");
+
     private static final Pattern TOKEN_FORMAT = Pattern.compile("^(\\d+):(\\d+)$");
     private static final int MAX_LIST = 1000;
 

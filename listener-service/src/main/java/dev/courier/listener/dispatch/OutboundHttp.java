@@ -3,45 +3,79 @@ package dev.courier.listener.dispatch;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.courier.listener.config.ListenerConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
 
 /**
  * Every HTTP call Courier makes to the outside, to targets and to callbacks, goes through here: the address is checked
  * against the {@link EgressPolicy} first, redirects are never followed (a redirect could lead past that check), and
  * the response body kept is bounded.
+ *
+ * <p>Calls are made with the Vert.x HTTP client of the application's Vert.x instance: non-blocking, so a call that
+ * waits for a slow target holds a connection and no thread. (The JDK's {@code HttpClient} used before cost about six
+ * times the CPU per call here, and on a machine with fewer than three cores it starts a new thread for every
+ * response: see docs/benchmarks.md.) The connection pool holds up to {@code max-in-flight} connections per target,
+ * so that it never limits the listener's concurrency.
+ *
+ * <p>The per-attempt timeout ({@link HttpRequest#timeout()}) bounds the whole exchange: connecting, sending and
+ * reading the response. Outcomes are reported with the JDK's exception types ({@link HttpConnectTimeoutException},
+ * {@link HttpTimeoutException}, another {@link IOException} when no exchange took place), and completed on a worker
+ * thread, never on an event loop: what follows a call (a Kafka send) may block.
  */
 @ApplicationScoped
 public class OutboundHttp {
+    /** The most response header bytes accepted (Vert.x's default of 8 KiB is too tight for some targets). */
+    private static final int MAX_RESPONSE_HEADER_BYTES = 64 * 1024;
+
+    private final Vertx vertx;
     private final HttpClient client;
     private final EgressPolicy egress;
     private final int maxResponseBytes;
     /** Name resolution for the egress check blocks; it runs here, never on a caller's thread. */
     private final ExecutorService resolver = Executors.newCachedThreadPool(new NamedThreads("courier-egress-check"));
+    /** Where the stages returned by {@link #send} complete. */
+    private final ExecutorService completions = Executors.newCachedThreadPool(new NamedThreads("courier-http"));
 
-    public OutboundHttp(ListenerConfig config, EgressPolicy egress) {
+    public OutboundHttp(ListenerConfig config, EgressPolicy egress, Vertx vertx) {
+        this.vertx = vertx;
         this.egress = egress;
         this.maxResponseBytes = config.dispatch().maxResponseBytes();
-        this.client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(config.dispatch().connectTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .executor(Executors.newCachedThreadPool(new NamedThreads("courier-http")))
-                .build();
+        this.client = vertx.createHttpClient(
+                new HttpClientOptions()
+                        .setProtocolVersion(HttpVersion.HTTP_1_1)
+                        .setConnectTimeout(
+                                (int) config.dispatch().connectTimeout().toMillis())
+                        .setKeepAlive(true)
+                        .setVerifyHost(true)
+                        .setMaxHeaderSize(MAX_RESPONSE_HEADER_BYTES),
+                new PoolOptions().setHttp1MaxSize(config.maxInFlight()));
     }
 
     /**
@@ -61,19 +95,176 @@ public class OutboundHttp {
         return CompletableFuture.supplyAsync(() -> egress.refusal(request.uri(), privateAllowed), resolver)
                 .thenCompose(refusal -> refusal.isPresent()
                         ? CompletableFuture.failedFuture(new EgressRefusedException(refusal.get()))
-                        : client.sendAsync(request, info -> new BoundedBody(maxResponseBytes)))
-                .thenApply(response -> new Exchange(
-                        response.statusCode(),
-                        response.headers().firstValue("Content-Type"),
-                        response.headers().firstValue("Retry-After"),
-                        response.body().bytes(),
-                        response.body().truncated(),
-                        response.uri()));
+                        : exchange(request));
+    }
+
+    /** One HTTP exchange; the stage completes on {@link #completions}. */
+    private CompletableFuture<Exchange> exchange(HttpRequest request) {
+        RequestOptions options = new RequestOptions()
+                .setMethod(HttpMethod.valueOf(request.method()))
+                .setAbsoluteURI(request.uri().toString())
+                .setFollowRedirects(false);
+        request.headers().map().forEach((name, values) -> values.forEach(value -> options.addHeader(name, value)));
+        byte[] body = bytesOf(request.bodyPublisher().orElse(null));
+
+        Pending pending = new Pending();
+        request.timeout()
+                .ifPresent(timeout -> pending.timer = vertx.setTimer(
+                        Math.max(1, timeout.toMillis()),
+                        id -> pending.fail(new HttpTimeoutException("request timed out"))));
+        client.request(options)
+                .compose(call -> {
+                    if (!pending.opened(call)) { // timed out while connecting
+                        return Future.failedFuture(new HttpTimeoutException("request timed out"));
+                    }
+                    return body == null ? call.send() : call.send(Buffer.buffer(body));
+                })
+                .compose(response -> read(response, request.uri()))
+                .onComplete(outcome -> {
+                    if (outcome.succeeded()) {
+                        pending.succeed(outcome.result());
+                    } else {
+                        pending.fail(ioFailure(outcome.cause()));
+                    }
+                });
+        return pending.result;
+    }
+
+    /**
+     * An exchange under way. Whichever comes first decides its outcome, once: the response, an error, or the timeout,
+     * which also cuts the connection (an HTTP/1.1 exchange cannot be abandoned otherwise).
+     */
+    private final class Pending {
+        final CompletableFuture<Exchange> result = new CompletableFuture<>();
+        private final AtomicBoolean decided = new AtomicBoolean();
+        private volatile HttpClientRequest call;
+        volatile long timer = -1;
+
+        /** Answers false if the exchange already ended (timed out) before the connection was there. */
+        boolean opened(HttpClientRequest opened) {
+            call = opened;
+            if (decided.get()) {
+                opened.reset();
+                return false;
+            }
+            return true;
+        }
+
+        void succeed(Exchange exchange) {
+            decide(() -> result.complete(exchange));
+        }
+
+        void fail(Throwable error) {
+            if (decide(() -> result.completeExceptionally(error)) && error instanceof HttpTimeoutException) {
+                HttpClientRequest opened = call;
+                if (opened != null) {
+                    opened.reset();
+                }
+            }
+        }
+
+        private boolean decide(Runnable outcome) {
+            if (!decided.compareAndSet(false, true)) {
+                return false;
+            }
+            if (timer >= 0) {
+                vertx.cancelTimer(timer);
+            }
+            try {
+                completions.execute(outcome);
+            } catch (RejectedExecutionException e) { // shutting down
+                result.completeExceptionally(e);
+            }
+            return true;
+        }
+    }
+
+    /** Reads the response, keeping at most {@code maxResponseBytes} of its body; cuts the connection after that. */
+    private Future<Exchange> read(HttpClientResponse response, URI uri) {
+        Promise<Exchange> read = Promise.promise();
+        Buffer collected = Buffer.buffer();
+        response.handler(chunk -> {
+            int room = maxResponseBytes - collected.length();
+            if (chunk.length() <= room) {
+                collected.appendBuffer(chunk);
+                return;
+            }
+            collected.appendBuffer(chunk, 0, Math.max(0, room));
+            if (read.tryComplete(exchangeOf(response, collected, true, uri))) {
+                response.request().reset(); // the rest is not wanted
+            }
+        });
+        response.exceptionHandler(read::tryFail);
+        response.endHandler(end -> read.tryComplete(exchangeOf(response, collected, false, uri)));
+        return read.future();
+    }
+
+    private static Exchange exchangeOf(HttpClientResponse response, Buffer body, boolean truncated, URI uri) {
+        return new Exchange(
+                response.statusCode(),
+                Optional.ofNullable(response.getHeader("Content-Type")),
+                Optional.ofNullable(response.getHeader("Retry-After")),
+                body.getBytes(),
+                truncated,
+                uri);
+    }
+
+    /** A failure in the terms {@link #send} promises: the JDK client's timeout types, else an {@link IOException}. */
+    private static Throwable ioFailure(Throwable error) {
+        if (error instanceof io.netty.channel.ConnectTimeoutException) {
+            return new HttpConnectTimeoutException("connect timed out");
+        }
+        if (error instanceof IOException) {
+            return error;
+        }
+        String message = error.getMessage() != null
+                ? error.getMessage()
+                : error.getClass().getSimpleName();
+        return new IOException(message, error);
+    }
+
+    /**
+     * The bytes a body publisher publishes, or null for none. The publishers used here ({@code ofByteArray},
+     * {@code noBody}) publish synchronously when asked to.
+     */
+    static byte[] bytesOf(HttpRequest.BodyPublisher publisher) {
+        if (publisher == null || publisher.contentLength() == 0) {
+            return null;
+        }
+        CompletableFuture<byte[]> bytes = new CompletableFuture<>();
+        publisher.subscribe(new Flow.Subscriber<>() {
+            private final ByteArrayOutputStream collected = new ByteArrayOutputStream();
+
+            @Override
+            public void onSubscribe(Flow.Subscription subscription) {
+                subscription.request(Long.MAX_VALUE);
+            }
+
+            @Override
+            public void onNext(ByteBuffer buffer) {
+                byte[] chunk = new byte[buffer.remaining()];
+                buffer.get(chunk);
+                collected.write(chunk, 0, chunk.length);
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                bytes.completeExceptionally(error);
+            }
+
+            @Override
+            public void onComplete() {
+                bytes.complete(collected.toByteArray());
+            }
+        });
+        return bytes.join();
     }
 
     @PreDestroy
     void close() {
+        client.close();
         resolver.shutdownNow();
+        completions.shutdown();
     }
 
     /**
@@ -102,60 +293,6 @@ public class OutboundHttp {
             super(reason);
         }
     }
-
-    /** Collects a response body up to a limit, then cancels the rest of it. */
-    private static final class BoundedBody implements HttpResponse.BodySubscriber<Body> {
-        private final int limit;
-        private final ByteArrayOutputStream collected = new ByteArrayOutputStream();
-        private final CompletableFuture<Body> result = new CompletableFuture<>();
-        private Flow.Subscription subscription;
-        private boolean truncated;
-
-        BoundedBody(int limit) {
-            this.limit = limit;
-        }
-
-        @Override
-        public CompletionStage<Body> getBody() {
-            return result;
-        }
-
-        @Override
-        public void onSubscribe(Flow.Subscription subscription) {
-            this.subscription = subscription;
-            subscription.request(Long.MAX_VALUE);
-        }
-
-        @Override
-        public void onNext(List<ByteBuffer> buffers) {
-            for (ByteBuffer buffer : buffers) {
-                int room = limit - collected.size();
-                int take = Math.min(room, buffer.remaining());
-                byte[] chunk = new byte[take];
-                buffer.get(chunk);
-                collected.write(chunk, 0, take);
-                if (buffer.hasRemaining()) {
-                    truncated = true;
-                }
-            }
-            if (truncated) {
-                subscription.cancel();
-                result.complete(new Body(collected.toByteArray(), true));
-            }
-        }
-
-        @Override
-        public void onError(Throwable error) {
-            result.completeExceptionally(error);
-        }
-
-        @Override
-        public void onComplete() {
-            result.complete(new Body(collected.toByteArray(), truncated));
-        }
-    }
-
-    private record Body(byte[] bytes, boolean truncated) {}
 
     /** Daemon threads with a recognisable name in thread dumps. */
     static final class NamedThreads implements java.util.concurrent.ThreadFactory {

@@ -74,6 +74,7 @@ set_mode() {
         : "${BENCH_REDIS_REQUESTS:=1000000}"
     fi
     : "${BENCH_CONNECTIONS:=16 64 256}" "${BENCH_INTAKE_RATE:=5000}" "${BENCH_E2E_RATES:=500 2000}"
+    : "${BENCH_BATCH_SIZE:=100}" "${BENCH_BATCH_CONNECTIONS:=16}"
     : "${BENCH_CACHE_CONNECTIONS:=64}" "${BENCH_LAG_RATE:=100}" "${BENCH_COST_RATE:=1000}"
 }
 
@@ -180,6 +181,18 @@ wrk.body = file:read("*a")
 file:close()
 EOF
     echo "$WORK_DIR/$1.lua"
+}
+
+# batch_body <request file> <count>: a POST /v1/invocations/batch document holding the request <count> times.
+batch_body() {
+    local request i
+    request="$(cat "$1")"
+    printf '{"requests":['
+    for ((i = 0; i < $2; i++)); do
+        ((i == 0)) || printf ','
+        printf '%s' "$request"
+    done
+    printf ']}'
 }
 
 target_stats() { curl -s --max-time 5 "$TARGET_URL/_stats"; }
@@ -403,8 +416,36 @@ section_intake() {
     printf '%s\n' "$result" >>"$LOG_DIR/load.log"
     row intake "p99 at $(fmt_int "$BENCH_INTAKE_RATE") req/s (fixed rate)" "$(open_loop_text "$result")" \
         "" "" "≤ 10 ms" "$(verdict "$(open_loop_p99 "$result")" le 10)"
-    row intake "batched (POST of many requests)" "no batch endpoint yet" "raw producer" "n/a" "≥ 0.70" "n/a"
+    section_intake_batch "$raw"
     stop_services
+}
+
+# The batch endpoint: BENCH_BATCH_SIZE requests of 1 KiB per call, so a rate of requests, not of calls, against the
+# raw producer's records/s (the same records, acks=all).
+section_intake_batch() {
+    local raw="$1" url="http://127.0.0.1:$ACCEPTER_PORT/v1/invocations/batch" n="$BENCH_BATCH_SIZE"
+    local c="$BENCH_BATCH_CONNECTIONS" script answer result rps per_request
+    batch_body "$WORK_DIR/noop.json" "$n" >"$WORK_DIR/batch.json"
+    script="$(wrk_script batch POST "$WORK_DIR/batch.json" application/json)"
+    # Every request of the body is accepted (a 202 alone would also hold for a batch of refused requests). The
+    # fixed-rate run above may have left the accepter a backlog that times requests out for some seconds: wait for it.
+    local deadline=$((SECONDS + 60))
+    until answer="$(curl -s --max-time 30 -H 'Content-Type: application/json' \
+        --data-binary @"$WORK_DIR/batch.json" "$url")" && [[ "$answer" == *"\"accepted\":$n,"* ]]; do
+        ((SECONDS < deadline)) || die "the batch body was not accepted whole: ${answer:0:300}"
+        sleep 1
+    done
+
+    wrk_run -t2 -c"$c" -d"${BENCH_WARMUP_SECONDS}s" -s "$script" "$url" >/dev/null # JIT warm-up
+    result="$(wrk_served "$(cat "$PID_DIR/accepter.pid")" -t2 -c"$c" -d"${BENCH_SECONDS}s" -s "$script" "$url")"
+    (($(field "$result" non2xx) == 0 && $(field "$result" errors) == 0)) ||
+        warn "batch intake: $(field "$result" non2xx) non-2xx, $(field "$result" errors) socket errors"
+    rps="$(calc "$(field "$result" rps) * $n")"
+    per_request="$(calc "$(field "$result" cpu_us_per_req) / $n")"
+    row intake "POST /v1/invocations/batch, $n × 1 KiB, $c connections (wrk)" \
+        "$(fmt_int "$rps") requests/s ($(fmt_int "$(field "$result" rps)") calls/s), per call p50 $(fmt_ms "$(field "$result" p50_ms)"), p99 $(fmt_ms "$(field "$result" p99_ms)"); accepter CPU $(fmt_int "$per_request") µs/request" \
+        "raw producer $(fmt_int "$raw") rec/s" "$(ratio "$rps" "$raw")" "≥ 0.70" \
+        "$(verdict "$(ratio "$rps" "$raw")" ge 0.70)"
 }
 
 # ---------------------------------------------------------------------------------------------------------

@@ -34,6 +34,18 @@ final class AccepterApi {
         return JSON.readTree(accepted.body()).get("id").asText();
     }
 
+    /** POSTs a batch ({@code {"requests": [...]}}), asserts 202 and answers the body. */
+    JsonNode acceptBatch(String batch) throws Exception {
+        HttpResponse<String> accepted = HTTP.send(
+                HttpRequest.newBuilder(accepter.baseUri().resolve("/v1/invocations/batch"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(batch))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        return JSON.readTree(accepted.body());
+    }
+
     /** POSTs an invocation without an Idempotency-Key. */
     String accept(String body) throws Exception {
         return accept(body, null);

@@ -169,6 +169,37 @@ class InvocationStatusIT {
         assertThat(post(body, "another-" + key)).isNotEqualTo(first);
     }
 
+    @Test
+    void anIdempotencyKeyRepeatedInTwoBatchesIsOneInvocationOneRecordAndOneDelivery() throws Exception {
+        target.respondWith(request -> Reply.json(200, "{}"));
+        String key = "batch-order-" + System.nanoTime();
+        String keyed = "{\"target\":{\"type\":\"http\",\"url\":\"" + target.url("/batch-once")
+                + "\"},\"idempotencyKey\":\"" + key + "\"}";
+        String plain = "{\"target\":{\"type\":\"http\",\"url\":\"" + target.url("/batch-plain") + "\"}}";
+
+        JsonNode first = api.acceptBatch("{\"requests\":[" + keyed + "," + plain + "]}");
+        JsonNode second = api.acceptBatch("{\"requests\":[" + plain + "," + keyed + "]}");
+
+        String id = first.get("results").get(0).get("id").asText();
+        assertThat(second.get("results").get(1).get("id").asText()).isEqualTo(id);
+        assertThat(second.get("results").get(1).get("status").asText()).isEqualTo("ACCEPTED");
+        assertThat(second.get("accepted").asInt()).isEqualTo(2);
+        String laterPlain = second.get("results").get(0).get("id").asText();
+        assertThat(laterPlain)
+                .isNotEqualTo(first.get("results").get(1).get("id").asText());
+
+        awaitStatus(id, "SUCCEEDED");
+        awaitStatus(laterPlain, "SUCCEEDED");
+        try (KafkaTestClient client = new KafkaTestClient(kafka.bootstrapServers())) {
+            assertThat(client.readAll("courier.requests").stream()
+                            .filter(record -> KafkaTestClient.text(record).contains(key)))
+                    .as("one record for the key")
+                    .hasSize(1);
+        }
+        assertThat(target.received().stream().filter(r -> id.equals(r.header("Idempotency-Key"))))
+                .hasSize(1);
+    }
+
     private static JsonNode awaitStatus(String id, String expected) throws Exception {
         return api.awaitStatus(id, expected);
     }

@@ -27,6 +27,15 @@ public interface AccepterConfig {
     int maxRequestBytes();
 
     /**
+     * Largest {@code POST /v1/invocations/batch} document accepted, in bytes; a larger one gets 413 before it is read.
+     * Each item is also held to {@link #maxBodyBytes()} and the claim check, as a single request is. The default is
+     * the single request's limit: within the HTTP layer's ceiling ({@code quarkus.http.limits.max-body-size}, which
+     * must stay above it), and about 9,000 items of 1 KiB, far more than a batch's 500 requests need.
+     */
+    @WithDefault("9437184")
+    int maxBatchBytes();
+
+    /**
      * Largest body accepted, in bytes: the JSON of {@code body}, or the decoded {@code bodyBase64}; a larger one gets
      * 413 naming the field. OCI Functions' own limit is 6 MB. Bodies over {@link #claimCheck()}'s threshold travel
      * out of band.

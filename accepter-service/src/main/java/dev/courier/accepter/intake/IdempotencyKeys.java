@@ -41,7 +41,7 @@ public class IdempotencyKeys {
     /** Claims {@code key} for invocation {@code id}. */
     public CompletionStage<Claim> claim(String tenant, String key, String id) {
         String entry = entry(tenant, key);
-        return cache.put(CacheNamespaces.IDEMPOTENCY, entry, document(id, "pending"), window, null)
+        return reachable(cache.put(CacheNamespaces.IDEMPOTENCY, entry, document(id, "pending"), window, null))
                 .thenCompose(reply -> {
                     if (reply.status() == 201) {
                         return CompletableFuture.completedFuture((Claim)
@@ -50,15 +50,16 @@ public class IdempotencyKeys {
                     if (reply.status() != 412) {
                         throw RequestProblem.unavailable("idempotency keys are unavailable; try again");
                     }
-                    return cache.get(CacheNamespaces.IDEMPOTENCY, entry).thenApply(existing -> {
-                        if (existing.status() != 200) {
-                            throw RequestProblem.unavailable("idempotency keys are unavailable; try again");
-                        }
-                        JsonNode document = read(existing.body());
-                        return (Claim) new Claim.Duplicate(
-                                document.get("id").asText(),
-                                "accepted".equals(document.get("state").asText()));
-                    });
+                    return reachable(cache.get(CacheNamespaces.IDEMPOTENCY, entry))
+                            .thenApply(existing -> {
+                                if (existing.status() != 200) {
+                                    throw RequestProblem.unavailable("idempotency keys are unavailable; try again");
+                                }
+                                JsonNode document = read(existing.body());
+                                return (Claim) new Claim.Duplicate(
+                                        document.get("id").asText(),
+                                        "accepted".equals(document.get("state").asText()));
+                            });
                 });
     }
 
@@ -77,6 +78,13 @@ public class IdempotencyKeys {
     public CompletionStage<Void> release(Claim.Claimed claim) {
         return cache.delete(CacheNamespaces.IDEMPOTENCY, claim.entry(), claim.etag())
                 .thenApply(reply -> null);
+    }
+
+    /** A call to cache-service that failed (not reachable, timed out) leaves the request not accepted: 503. */
+    private static CompletionStage<CacheClient.Reply> reachable(CompletionStage<CacheClient.Reply> call) {
+        return call.exceptionally(error -> {
+            throw RequestProblem.unavailable("idempotency keys are unavailable; try again");
+        });
     }
 
     private static String entry(String tenant, String key) {

@@ -1,13 +1,16 @@
 package dev.courier.accepter.intake;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -88,32 +91,61 @@ public class RequestPublisher {
      * or the producer's error.
      */
     public CompletionStage<RecordMetadata> publish(InvocationRequest request) {
-        byte[] value;
-        try {
-            value = mapper.writeValueAsBytes(request);
-        } catch (JsonProcessingException e) {
-            return CompletableFuture.failedFuture(e);
+        return publishAll(List.of(request)).get(0);
+    }
+
+    /**
+     * Publishes every request as {@link #publish} does, handing all records to the producer in one go and in order
+     * (so that they share its batches, and requests with the same ordering key keep their order); one stage per
+     * request, each completing with its own acknowledgement.
+     */
+    public List<CompletionStage<RecordMetadata>> publishAll(List<InvocationRequest> requests) {
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>(requests.size());
+        List<CompletableFuture<RecordMetadata>> acknowledgements = new ArrayList<>(requests.size());
+        for (InvocationRequest request : requests) {
+            CompletableFuture<RecordMetadata> acknowledged = new CompletableFuture<>();
+            try {
+                records.add(new ProducerRecord<>(topic, request.recordKey(), mapper.writeValueAsBytes(request)));
+            } catch (JsonProcessingException e) {
+                records.add(null);
+                acknowledged.completeExceptionally(e);
+            }
+            acknowledgements.add(acknowledged);
         }
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, request.recordKey(), value);
-        CompletableFuture<RecordMetadata> acknowledged = new CompletableFuture<>();
-        try {
-            sender.execute(() -> {
-                try {
-                    producer.send(record, (metadata, error) -> {
-                        if (error != null) {
-                            acknowledged.completeExceptionally(error);
-                        } else {
-                            acknowledged.complete(metadata);
-                        }
-                    });
-                } catch (RuntimeException e) {
-                    acknowledged.completeExceptionally(e);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            acknowledged.completeExceptionally(e);
+        if (!requests.isEmpty()) {
+            try {
+                sender.execute(() -> send(records, acknowledgements));
+            } catch (RejectedExecutionException e) {
+                acknowledgements.forEach(acknowledged -> acknowledged.completeExceptionally(e));
+            }
         }
-        return acknowledged.orTimeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        List<CompletionStage<RecordMetadata>> stages = new ArrayList<>(requests.size());
+        for (CompletableFuture<RecordMetadata> acknowledged : acknowledgements) {
+            stages.add(acknowledged.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS));
+        }
+        return stages;
+    }
+
+    private void send(List<ProducerRecord<String, byte[]>> records, List<CompletableFuture<RecordMetadata>> acks) {
+        for (int i = 0; i < records.size(); i++) {
+            CompletableFuture<RecordMetadata> acknowledged = acks.get(i);
+            // Not written (no record), or answered already: a record for a request its caller was told is not
+            // accepted must not be sent now.
+            if (records.get(i) == null || acknowledged.isDone()) {
+                continue;
+            }
+            try {
+                producer.send(records.get(i), (metadata, error) -> {
+                    if (error != null) {
+                        acknowledged.completeExceptionally(error);
+                    } else {
+                        acknowledged.complete(metadata);
+                    }
+                });
+            } catch (RuntimeException e) {
+                acknowledged.completeExceptionally(e);
+            }
+        }
     }
 
     /** How long {@link #publish} waits for the acknowledgement. */

@@ -1,6 +1,7 @@
 package dev.courier.accepter.intake;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -11,7 +12,9 @@ import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -35,6 +38,9 @@ import dev.courier.common.request.InvocationRequest;
 @ApplicationScoped
 public class RequestReader {
     private final ObjectReader syntax;
+    /** Reads one item of a batch as a tree: the rest of the document follows it, so no end-of-input check. */
+    private final ObjectReader item;
+
     private final ObjectReader reader;
     private final Validator validator;
 
@@ -49,6 +55,7 @@ public class RequestReader {
         strict.coercionConfigFor(LogicalType.Textual).setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
         strict.coercionConfigFor(LogicalType.Textual).setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
         this.syntax = strict.reader();
+        this.item = syntax.without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.reader = strict.readerFor(InvocationRequest.class);
         this.validator = validator;
     }
@@ -58,10 +65,105 @@ public class RequestReader {
         if (body == null || body.length == 0) {
             throw RequestProblem.malformed("the request body is empty; send an invocation request as JSON");
         }
-        InvocationRequest request = parse(body);
-        if (request == null) {
+        return request(tree(body));
+    }
+
+    /**
+     * The items of a batch document, {@code {"requests": [<request>, ...]}}, in order: each one read and validated as
+     * {@link #read} reads a single request, and refused on its own when it is invalid. The document is parsed once,
+     * as a stream, so that each item's size in bytes is known (for the claim check) without writing it again. A
+     * document that is not JSON is a 400 and one without 1 to {@code maxItems} requests a 422 naming
+     * {@code requests}, for the whole batch.
+     */
+    public List<BatchItem> readBatch(byte[] body, int maxItems) {
+        if (body == null || body.length == 0) {
+            throw RequestProblem.malformed("the request body is empty; send {\"requests\": [...]} as JSON");
+        }
+        try (JsonParser parser = syntax.createParser(body)) {
+            JsonToken first = parser.nextToken();
+            if (first == JsonToken.VALUE_NULL) {
+                throw RequestProblem.malformed("the request body is JSON null; send {\"requests\": [...]}");
+            }
+            if (first != JsonToken.START_OBJECT) {
+                throw RequestProblem.invalidFields(List.of(new FieldError("body", "must be a JSON object")));
+            }
+            List<BatchItem> items = null;
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                parser.nextToken();
+                if (!"requests".equals(field)) {
+                    throw RequestProblem.invalidFields(List.of(new FieldError(field, "unknown field")));
+                }
+                if (items != null) {
+                    throw RequestProblem.invalidFields(List.of(new FieldError("requests", "is given twice")));
+                }
+                items = batchItems(parser, maxItems);
+            }
+            if (parser.nextToken() != null) {
+                throw RequestProblem.malformed("malformed JSON" + at(parser.currentTokenLocation())
+                        + ": trailing content after the batch document");
+            }
+            if (items == null || items.isEmpty()) {
+                throw RequestProblem.invalidFields(List.of(new FieldError("requests", itemCount(maxItems))));
+            }
+            return items;
+        } catch (JsonProcessingException e) {
+            throw RequestProblem.malformed("malformed JSON" + at(e.getLocation()) + ": " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw RequestProblem.malformed("unreadable body: " + e.getMessage());
+        }
+    }
+
+    /** The array of a batch, the parser on its first token; each item is read as a tree of its own. */
+    private List<BatchItem> batchItems(JsonParser parser, int maxItems) throws IOException {
+        if (parser.currentToken() != JsonToken.START_ARRAY) {
+            throw RequestProblem.invalidFields(List.of(new FieldError("requests", "must be an array")));
+        }
+        List<BatchItem> items = new ArrayList<>();
+        while (parser.nextToken() != JsonToken.END_ARRAY) {
+            if (items.size() == maxItems) {
+                throw RequestProblem.invalidFields(List.of(new FieldError("requests", itemCount(maxItems))));
+            }
+            long start = parser.currentTokenLocation().getByteOffset();
+            JsonNode tree = item.readTree(parser);
+            // The item's last token is consumed; the parser's current location is just past it.
+            int documentBytes = (int) (parser.currentLocation().getByteOffset() - start);
+            try {
+                items.add(new BatchItem.Read(request(tree), documentBytes));
+            } catch (RequestProblem problem) {
+                items.add(new BatchItem.Refused(problem));
+            }
+        }
+        return items;
+    }
+
+    private static String itemCount(int maxItems) {
+        return "must hold 1 to " + maxItems + " invocation requests";
+    }
+
+    /** The JSON tree of {@code body}; a syntax error is a 400. */
+    private JsonNode tree(byte[] body) {
+        try {
+            return syntax.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw RequestProblem.malformed("malformed JSON" + at(e.getLocation()) + ": " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw RequestProblem.malformed("unreadable body: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The request {@code tree} holds, valid. Two phases so that each failure gets its status: a syntax error (400) is
+     * found while reading the tree, a field of the wrong shape (422) while mapping it.
+     */
+    private InvocationRequest request(JsonNode tree) {
+        if (tree == null || tree.isMissingNode() || tree.isNull()) {
             throw RequestProblem.malformed("the request body is JSON null; send an invocation request object");
         }
+        if (!tree.isObject()) {
+            throw RequestProblem.invalidFields(List.of(new FieldError("body", "must be a JSON object")));
+        }
+        InvocationRequest request = map(tree);
         Set<ConstraintViolation<InvocationRequest>> violations = validator.validate(request);
         if (!violations.isEmpty()) {
             throw RequestProblem.invalidFields(violations.stream()
@@ -72,25 +174,7 @@ public class RequestReader {
         return request;
     }
 
-    /**
-     * Two phases so that each failure gets its status: a syntax error (400) is found while reading the tree, a field
-     * of the wrong shape (422) while mapping it.
-     */
-    private InvocationRequest parse(byte[] body) {
-        JsonNode tree;
-        try {
-            tree = syntax.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw RequestProblem.malformed("malformed JSON" + at(e.getLocation()) + ": " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw RequestProblem.malformed("unreadable body: " + e.getMessage());
-        }
-        if (tree == null || tree.isMissingNode() || tree.isNull()) {
-            return null;
-        }
-        if (!tree.isObject()) {
-            throw RequestProblem.invalidFields(List.of(new FieldError("body", "must be a JSON object")));
-        }
+    private InvocationRequest map(JsonNode tree) {
         try {
             return reader.readValue(tree);
         } catch (UnrecognizedPropertyException e) {
@@ -159,5 +243,23 @@ public class RequestReader {
             return "";
         }
         return " at line " + location.getLineNr() + ", column " + location.getColumnNr();
+    }
+
+    /** One item of a batch as read: a valid request, or the problem the single endpoint would answer for it. */
+    public sealed interface BatchItem {
+        /**
+         * A valid request.
+         *
+         * @param request the request as sent
+         * @param documentBytes how many bytes its JSON takes in the batch document
+         */
+        record Read(InvocationRequest request, int documentBytes) implements BatchItem {}
+
+        /**
+         * An invalid request, refused on its own.
+         *
+         * @param problem why
+         */
+        record Refused(RequestProblem problem) implements BatchItem {}
     }
 }

@@ -37,14 +37,34 @@ public class ProblemMapper {
         if (problem.status() >= 500) {
             LOG.warnf("request not accepted [correlationId=%s]: %s", correlationId, problem.getMessage());
         }
-        return respond(new Problem(
+        return respond(document(problem, uri.getPath(), correlationId));
+    }
+
+    /**
+     * The problem document of {@code problem}: what a response refusing a request carries, and what a batch carries
+     * for each item it refuses.
+     */
+    public static Problem document(RequestProblem problem, String instance, String correlationId) {
+        return new Problem(
                 TYPE_PREFIX + problem.type(),
                 problem.title(),
                 problem.status(),
                 problem.getMessage(),
-                uri.getPath(),
+                instance,
                 correlationId,
-                problem.errors().isEmpty() ? null : problem.errors()));
+                problem.errors().isEmpty() ? null : problem.errors());
+    }
+
+    /** The problem document of an unexpected error (logged by the caller with the correlation id). */
+    public static Problem internal(String instance, String correlationId) {
+        return new Problem(
+                TYPE_PREFIX + "internal",
+                "Internal error",
+                500,
+                "an unexpected error occurred; quote the correlation id when reporting it",
+                instance,
+                correlationId,
+                null);
     }
 
     @ServerExceptionMapper
@@ -79,14 +99,7 @@ public class ProblemMapper {
     public Response unexpected(Throwable e, HttpHeaders headers, UriInfo uri) {
         String correlationId = Correlation.forError(headers);
         LOG.errorf(e, "unexpected error [correlationId=%s]", correlationId);
-        return respond(new Problem(
-                TYPE_PREFIX + "internal",
-                "Internal error",
-                500,
-                "an unexpected error occurred; quote the correlation id when reporting it",
-                uri.getPath(),
-                correlationId,
-                null));
+        return respond(internal(uri.getPath(), correlationId));
     }
 
     private static Response respond(Problem problem) {

@@ -13,6 +13,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
 
 /** Its own broker, because it stops it. */
 @QuarkusTest
@@ -28,7 +29,7 @@ class KafkaOutageTest {
     EmbeddedKafkaBroker kafka;
 
     @Test
-    void withTheBrokerStoppedARequestIs503WithinTheBoundAndNever202() {
+    void withTheBrokerStoppedARequestOrABatchIs503WithinTheBoundAndNever202() {
         given().contentType("application/json")
                 .body(REQUEST)
                 .post("/v1/invocations")
@@ -50,5 +51,18 @@ class KafkaOutageTest {
                     .body("detail", containsString("not accepted"));
             assertThat(elapsedMs).as("answered within the publish timeout").isLessThan(BOUND_MS);
         }
+
+        // A batch: not one of its requests is reported accepted, so the whole call is a 503.
+        String batch = "{\"requests\":[" + REQUEST + "," + REQUEST + "," + REQUEST + "]}";
+        long start = System.nanoTime();
+        Response response = given().contentType("application/json").body(batch).post("/v1/invocations/batch");
+        long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+        response.then()
+                .statusCode(503)
+                .contentType("application/problem+json")
+                .body("status", equalTo(503))
+                .body("detail", containsString("none was accepted"))
+                .body(not(containsString("ACCEPTED")));
+        assertThat(elapsedMs).as("answered within the publish timeout").isLessThan(BOUND_MS);
     }
 }

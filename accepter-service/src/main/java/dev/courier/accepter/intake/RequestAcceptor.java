@@ -1,0 +1,264 @@
+package dev.courier.accepter.intake;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.courier.accepter.config.AccepterConfig;
+import dev.courier.accepter.problem.RequestProblem;
+import dev.courier.common.http.Problem.FieldError;
+import dev.courier.common.id.Ulid;
+import dev.courier.common.request.InvocationRequest;
+import dev.courier.common.status.InvocationStatus;
+import dev.courier.oci.storage.ClaimCheck;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.jboss.logging.Logger;
+
+/**
+ * Accepts read, valid requests, one or a batch of them: the one place where a request gets its id and correlation id,
+ * claims its idempotency key, has a large body checked in, is published, and is counted. Both endpoints
+ * ({@link InvocationResource}, {@link InvocationBatchResource}) come through here.
+ *
+ * <p>Invariant: a stage returned here completes with an {@link Acceptance} only once Kafka acknowledged the request's
+ * record (or, for a duplicate idempotency key, the first request's); otherwise it fails with a {@link RequestProblem}
+ * saying why it was not accepted.
+ */
+@ApplicationScoped
+public class RequestAcceptor {
+    private static final Logger LOG = Logger.getLogger(RequestAcceptor.class);
+
+    private final RequestPublisher publisher;
+    private final IdempotencyKeys idempotency;
+    private final ClaimCheck claimCheck;
+    private final int maxRequestBytes;
+    private final int maxBodyBytes;
+    private final Counter accepted;
+
+    public RequestAcceptor(
+            RequestPublisher publisher,
+            IdempotencyKeys idempotency,
+            ClaimCheck claimCheck,
+            AccepterConfig config,
+            MeterRegistry registry) {
+        this.publisher = publisher;
+        this.idempotency = idempotency;
+        this.claimCheck = claimCheck;
+        this.maxRequestBytes = config.maxRequestBytes();
+        this.maxBodyBytes = config.maxBodyBytes();
+        this.accepted = Counter.builder("courier.accepted.requests")
+                .description("Invocation requests durably stored in Kafka and answered 202")
+                .register(registry);
+    }
+
+    /**
+     * A request as it is to be stored: with a fresh id, and with {@code headerCorrelationId} (the caller's, from
+     * {@link Correlation#fromHeaders}, or null) as its correlation id when it names none. A request bringing a field
+     * that only Courier sets is a 422.
+     */
+    public InvocationRequest admit(InvocationRequest request, String headerCorrelationId) {
+        if (request.id() != null) {
+            throw RequestProblem.invalidFields(List.of(new FieldError(
+                    "id", "is assigned by Courier; use idempotencyKey to make a retried request harmless")));
+        }
+        if (request.bodyRef() != null) {
+            // A caller must not name a stored object: it could be another invocation's body.
+            throw RequestProblem.invalidFields(List.of(new FieldError(
+                    "bodyRef", "is set by Courier for a large body; send the body as body or bodyBase64")));
+        }
+        InvocationRequest toStore = request.withId(Ulid.next());
+        return toStore.correlationId() == null && headerCorrelationId != null
+                ? toStore.withCorrelationId(headerCorrelationId)
+                : toStore;
+    }
+
+    /** Accepts one submission; see {@link #acceptAll}. */
+    public CompletionStage<Acceptance> accept(Submission submission) {
+        return acceptAll(List.of(submission)).get(0);
+    }
+
+    /**
+     * Accepts every submission, each on its own: one stage per submission, in order, each failing alone. First every
+     * submission is prepared (its idempotency key claimed, its large body checked in), then the records of all that
+     * are ready are handed to the producer at once and in order, so that they share its batches and requests with the
+     * same ordering key keep their order; each stage completes when its own record is acknowledged.
+     */
+    public List<CompletionStage<Acceptance>> acceptAll(List<Submission> submissions) {
+        List<CompletableFuture<Prepared>> preparations = new ArrayList<>(submissions.size());
+        for (Submission submission : submissions) {
+            preparations.add(prepare(submission).toCompletableFuture());
+        }
+        // Waits for every preparation, whatever its outcome, then publishes the ready ones together.
+        CompletableFuture<List<CompletionStage<RecordMetadata>>> published = CompletableFuture.allOf(
+                        preparations.toArray(CompletableFuture[]::new))
+                .handle((all, someFailed) -> publishReady(preparations));
+        List<CompletionStage<Acceptance>> results = new ArrayList<>(submissions.size());
+        for (int i = 0; i < submissions.size(); i++) {
+            int index = i;
+            results.add(preparations.get(i).thenCompose(prepared -> {
+                if (prepared instanceof Prepared.Duplicate duplicate) {
+                    return CompletableFuture.completedFuture(acceptance(duplicate.id()));
+                }
+                Prepared.Ready ready = (Prepared.Ready) prepared;
+                return published
+                        .thenCompose(acknowledgements -> acknowledgements.get(index))
+                        .handle((metadata, error) -> error)
+                        .thenCompose(error -> recorded(ready, error));
+            }));
+        }
+        return results;
+    }
+
+    /** One record per ready submission, in order; null for the others. */
+    private List<CompletionStage<RecordMetadata>> publishReady(List<CompletableFuture<Prepared>> preparations) {
+        List<InvocationRequest> ready = new ArrayList<>(preparations.size());
+        List<Integer> indexes = new ArrayList<>(preparations.size());
+        for (int i = 0; i < preparations.size(); i++) {
+            if (preparations.get(i).isDone()
+                    && !preparations.get(i).isCompletedExceptionally()
+                    && preparations.get(i).join() instanceof Prepared.Ready readyOne) {
+                ready.add(readyOne.request());
+                indexes.add(i);
+            }
+        }
+        List<CompletionStage<RecordMetadata>> acknowledgements = publisher.publishAll(ready);
+        List<CompletionStage<RecordMetadata>> byIndex = new ArrayList<>(Collections.nCopies(preparations.size(), null));
+        for (int j = 0; j < indexes.size(); j++) {
+            byIndex.set(indexes.get(j), acknowledgements.get(j));
+        }
+        return byIndex;
+    }
+
+    /**
+     * What has to happen before a submission's record can be published. With an idempotency key, the key is claimed
+     * first: a duplicate of a request already stored is answered with that request's id; one still being accepted is
+     * a 409. A body too large for a record is then checked in. A key claimed for a request that is not stored is
+     * released again.
+     */
+    private CompletionStage<Prepared> prepare(Submission submission) {
+        if (submission.idempotencyKey() == null) {
+            return checkIn(submission, null);
+        }
+        return idempotency
+                .claim(
+                        IdempotencyKeys.DEFAULT_TENANT,
+                        submission.idempotencyKey(),
+                        submission.request().id())
+                .thenCompose(claim -> {
+                    if (claim instanceof IdempotencyKeys.Claim.Duplicate duplicate) {
+                        if (!duplicate.accepted()) {
+                            throw RequestProblem.conflict(
+                                    "a request with this Idempotency-Key is still being accepted; send it again");
+                        }
+                        return CompletableFuture.completedFuture(new Prepared.Duplicate(duplicate.id()));
+                    }
+                    IdempotencyKeys.Claim.Claimed mine = (IdempotencyKeys.Claim.Claimed) claim;
+                    return checkIn(submission, mine)
+                            .exceptionallyCompose(
+                                    error -> idempotency.release(mine).handle((released, ignored) -> {
+                                        throw failure(error);
+                                    }));
+                });
+    }
+
+    /**
+     * Checks a large body in (stores it and puts a reference in its place). A request whose whole document is within
+     * the claim check's threshold has a body within it too, and is published as it is.
+     */
+    private CompletionStage<Prepared> checkIn(Submission submission, IdempotencyKeys.Claim.Claimed claim) {
+        if (submission.documentBytes() <= claimCheck.threshold()) {
+            return CompletableFuture.completedFuture(new Prepared.Ready(submission.request(), claim));
+        }
+        return claimCheck.checkIn(submission.request(), maxBodyBytes).handle((request, error) -> {
+            if (error != null) {
+                throw new CompletionException(notStored(error));
+            }
+            return new Prepared.Ready(request, claim);
+        });
+    }
+
+    /**
+     * What Kafka's answer about a record means: accepted (the request is counted, its key marked accepted), or not,
+     * never both; a request that is not accepted releases its stored body and its key.
+     */
+    private CompletionStage<Acceptance> recorded(Prepared.Ready ready, Throwable error) {
+        InvocationRequest request = ready.request();
+        if (error != null) {
+            if (request.bodyRef() != null) {
+                // Not accepted, so never delivered: nothing will release the stored body but this.
+                claimCheck.release(request.bodyRef());
+            }
+            RequestProblem problem = notAccepted(error);
+            if (ready.claim() == null) {
+                return CompletableFuture.failedFuture(problem);
+            }
+            return idempotency.release(ready.claim()).handle((released, ignored) -> {
+                throw new CompletionException(problem);
+            });
+        }
+        accepted.increment();
+        if (ready.claim() == null) {
+            return CompletableFuture.completedFuture(acceptance(request.id()));
+        }
+        return idempotency.accepted(ready.claim()).thenApply(done -> acceptance(request.id()));
+    }
+
+    private static CompletionException failure(Throwable error) {
+        return error instanceof CompletionException completion ? completion : new CompletionException(error);
+    }
+
+    private static Acceptance acceptance(String id) {
+        return new Acceptance(id, InvocationStatus.ACCEPTED, "/v1/invocations/" + id);
+    }
+
+    /** Why a request whose large body could not be stored is refused. */
+    private static RequestProblem notStored(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof ClaimCheck.BodyTooLargeException tooLarge) {
+            return RequestProblem.bodyTooLarge(tooLarge.field(), tooLarge.limit());
+        }
+        LOG.warnf("a large body could not be stored, the request was refused: %s", cause.toString());
+        return RequestProblem.unavailable(
+                "the request body could not be stored; it was not accepted and can be sent again");
+    }
+
+    /** Why a request that Kafka did not acknowledge is refused; none of these is a 202. */
+    private RequestProblem notAccepted(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof RecordTooLargeException) {
+            return RequestProblem.tooLarge(maxRequestBytes);
+        }
+        if (cause instanceof TimeoutException) {
+            return RequestProblem.unavailable("Kafka did not acknowledge the request within "
+                    + publisher.timeout().toMillis()
+                    + " ms; it was not accepted and can be sent again");
+        }
+        return RequestProblem.unavailable(
+                "Kafka refused the request (" + cause.getClass().getSimpleName() + "); it was not accepted");
+    }
+
+    /**
+     * A request to accept.
+     *
+     * @param request the request as it is to be stored ({@link #admit}ted: it has its id)
+     * @param idempotencyKey its idempotency key, or null
+     * @param documentBytes the length of its JSON as sent, which decides whether its body may need checking in
+     */
+    public record Submission(InvocationRequest request, String idempotencyKey, int documentBytes) {}
+
+    /** A submission after its preparation: ready to publish, or a duplicate of one already stored. */
+    private sealed interface Prepared {
+        /** To publish; {@code claim} is its idempotency key's claim, or null. */
+        record Ready(InvocationRequest request, IdempotencyKeys.Claim.Claimed claim) implements Prepared {}
+
+        /** Its idempotency key names request {@code id}, already stored. */
+        record Duplicate(String id) implements Prepared {}
+    }
+}

@@ -73,7 +73,14 @@ class OciStreamingStartupIT {
                             "kafka.ssl.truststore.type",
                             "PEM",
                             "kafka.ssl.truststore.location",
-                            certificate.certificatePem().toString()))) {
+                            certificate.certificatePem().toString(),
+                            // This test is about Streaming: large bodies stay in a local directory here (the oci
+                            // profile's Object Storage bucket is LargeBodyOciIT's subject).
+                            "courier.accepter.object-store.kind",
+                            "local",
+                            "courier.accepter.object-store.directory",
+                            Files.createTempDirectory("courier-oci-streaming-it")
+                                    .toString()))) {
                 HttpResponse<String> response = HttpClient.newHttpClient()
                         .send(
                                 HttpRequest.newBuilder(accepter.baseUri().resolve("/v1/invocations"))

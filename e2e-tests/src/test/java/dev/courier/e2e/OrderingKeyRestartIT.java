@@ -48,7 +48,7 @@ class OrderingKeyRestartIT {
                             Map.of(
                                     "kafka.bootstrap.servers",
                                     bootstrap,
-                                    "courier.cache.snapshots.directory",
+                                    "courier.cache.object-store.directory",
                                     Files.createTempDirectory("courier-ordering-it")
                                             .toString()));
                     ServiceProcess accepter = ServiceProcess.start(

@@ -51,7 +51,7 @@ BENCH_CP="$ROOT/bench/target/courier-bench.jar:$ROOT/bench/target/lib/*"
 RESULTS_DIR="$STATE_DIR/results"
 JFR_DIR="$STATE_DIR/jfr"
 WORK_DIR="$STATE_DIR/work"
-SNAPSHOT_DIR="$STATE_DIR/cache-snapshots"
+OBJECTS_DIR="$STATE_DIR/objects" # the object store: cache snapshots, large bodies
 ROWS="$WORK_DIR/rows.tsv"
 TARGET_URL="http://127.0.0.1:$TARGET_PORT"
 LITTLE_IN_FLIGHT=256 # courier.listener.max-in-flight (default)
@@ -247,7 +247,9 @@ bench_service() {
     start_service "$name" "$module" "$port" \
         -Dcourier.accepter.cache-url="http://127.0.0.1:$CACHE_PORT" \
         -Dcourier.listener.cache-url="http://127.0.0.1:$CACHE_PORT" \
-        -Dcourier.cache.snapshots.directory="$SNAPSHOT_DIR" \
+        -Dcourier.accepter.object-store.directory="$OBJECTS_DIR" \
+        -Dcourier.listener.object-store.directory="$OBJECTS_DIR" \
+        -Dcourier.cache.object-store.directory="$OBJECTS_DIR" \
         $(profile_opts "$name" "$section") ${extra[@]+"${extra[@]}"} "$@"
 }
 
@@ -348,7 +350,7 @@ setup() {
     trap 'exit 143' TERM
 
     # A fresh broker and cache for every run: no earlier run's records or snapshots.
-    rm -rf "$KAFKA_DATA" "$SNAPSHOT_DIR" "$JFR_DIR"
+    rm -rf "$KAFKA_DATA" "$OBJECTS_DIR" "$JFR_DIR"
     : >"$ROWS"
     write_kafka_config
     format_kafka_storage

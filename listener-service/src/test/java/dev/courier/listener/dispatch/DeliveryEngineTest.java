@@ -140,7 +140,9 @@ class DeliveryEngineTest {
 
         RecordedRequest call = target.awaitOne(r -> id.equals(r.header("Idempotency-Key")), WAIT);
         assertThat(call.receivedAt()).isAfterOrEqualTo(deliverAt);
-        assertThat(call.receivedAt()).isBefore(deliverAt.plusSeconds(2));
+        // "Soon after" means through the 1 s tier: a request parked in the 10 s tier would arrive about 5 s late.
+        // The bound leaves room for a slow machine (CI saw 2.15 s once) and still tells the two apart.
+        assertThat(call.receivedAt()).isBefore(deliverAt.plusSeconds(4));
         assertThat(call.header("Courier-Attempt")).isEqualTo("1");
     }
 

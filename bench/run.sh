@@ -59,7 +59,8 @@ LITTLE_DELAY_MS=100
 
 # ---------------------------------------------------------------------------------------------------------
 # Durations and sizes: --quick for development, the default (full) for the figures in docs/benchmarks.md.
-# Each can be overridden from the environment.
+# Each can be overridden from the environment. BENCH_DELIVERY_WARMUP and BENCH_LITTLE_WARMUP are the most records a
+# listener may warm up on: it is measured as soon as its JIT compiler is quiet (measure_listener).
 # ---------------------------------------------------------------------------------------------------------
 set_mode() {
     if [[ "$1" == quick ]]; then
@@ -69,11 +70,11 @@ set_mode() {
         : "${BENCH_REDIS_REQUESTS:=100000}"
     else
         : "${BENCH_SECONDS:=20}" "${BENCH_WARMUP_SECONDS:=20}" "${BENCH_PRODUCER_RECORDS:=1000000}"
-        : "${BENCH_DELIVERY_WARMUP:=20000}" "${BENCH_DELIVERY_RECORDS:=50000}"
-        : "${BENCH_LITTLE_WARMUP:=5000}" "${BENCH_LITTLE_RECORDS:=25000}" "${BENCH_COST_INVOCATIONS:=10000}"
+        : "${BENCH_DELIVERY_WARMUP:=200000}" "${BENCH_DELIVERY_RECORDS:=50000}"
+        : "${BENCH_LITTLE_WARMUP:=120000}" "${BENCH_LITTLE_RECORDS:=25000}" "${BENCH_COST_INVOCATIONS:=10000}"
         : "${BENCH_REDIS_REQUESTS:=1000000}"
     fi
-    : "${BENCH_CONNECTIONS:=16 64 256}" "${BENCH_INTAKE_RATE:=5000}" "${BENCH_E2E_RATES:=500 2000}"
+    : "${BENCH_CONNECTIONS:=16 64 256}" "${BENCH_INTAKE_RATE:=5000}" "${BENCH_E2E_RATES:=100 500 2000}"
     : "${BENCH_BATCH_SIZE:=100}" "${BENCH_BATCH_CONNECTIONS:=16}"
     : "${BENCH_CACHE_CONNECTIONS:=64}" "${BENCH_LAG_RATE:=100}" "${BENCH_COST_RATE:=1000}"
 }
@@ -198,18 +199,27 @@ batch_body() {
 target_stats() { curl -s --max-time 5 "$TARGET_URL/_stats"; }
 target_reset() { curl -s --max-time 5 -X POST "$TARGET_URL/_reset"; }
 
-# measure_listener <warm-up calls> <measured calls> <timeout>: lets the listener make its first calls (start-up and
-# JIT compilation), then measures the rest: prints the target's stats over them plus the listener's CPU time per
-# call (`cpu_us_per_call=..`).
+# measure_listener <records in the topic> <measured calls> <timeout>: lets the listener warm up on the first records
+# until its JIT compiler is quiet (jit_quiet) or only about 1.5 × <measured calls> records are left, then measures all
+# the rest. Prints the target's stats over them, their number (`measured=..`), the listener's CPU time per call
+# (`cpu_us_per_call=..`, of which the JIT compiler's `jit_us_per_call=..`) and the warm-up (`warmup_calls=..`,
+# `warmup_s=..`).
 measure_listener() {
-    local pid forgotten remaining cpu_start stats
+    local total="$1" n="$2" pid count forgotten remaining cpu_start jit_start stats started="$SECONDS"
     pid="$(cat "$PID_DIR/listener.pid")"
-    await_target "$1" "$3" >/dev/null
-    cpu_start="$(cpu_seconds "$pid")"
+    await_target 1 "$3" >/dev/null
+    while :; do
+        count="$(field "$(target_stats)" count)"
+        ((count + n * 3 / 2 < total)) || break
+        jit_quiet "$pid" && break
+    done
+    cpu_start="$(cpu_seconds "$pid")" jit_start="$(jit_seconds "$pid")"
     forgotten="$(field "$(target_reset)" count)"
-    remaining=$(($1 + $2 - forgotten))
+    remaining=$((total - forgotten))
     stats="$(await_target "$remaining" "$3")"
-    printf '%s cpu_us_per_call=%s\n' "$stats" "$(calc "($(cpu_seconds "$pid") - $cpu_start) * 1000000 / $remaining")"
+    printf '%s measured=%s cpu_us_per_call=%s jit_us_per_call=%s warmup_calls=%s warmup_s=%s\n' "$stats" "$remaining" \
+        "$(calc "($(cpu_seconds "$pid") - $cpu_start) * 1000000 / $remaining")" \
+        "$(calc "($(jit_seconds "$pid") - $jit_start) * 1000000 / $remaining")" "$forgotten" $((SECONDS - started))
 }
 
 # await_target <count> <timeout seconds>: waits until the target received <count> calls; prints its stats.
@@ -258,6 +268,31 @@ stop_services() { stop_group accepter listener cache cache-reader; }
 # CPU seconds (user + system) a process has used so far.
 cpu_seconds() {
     awk -v tick="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / tick }' "/proc/$1/stat"
+}
+
+# CPU seconds a process's JIT compiler threads (C1, C2) have used so far. With five JVMs on two cores, compilation
+# takes tens of seconds of CPU per service and goes on for a minute or more under load: see docs/benchmarks.md.
+jit_seconds() {
+    # cat, not awk on the files: a thread that ended since the glob was expanded must not stop the sum.
+    cat /proc/"$1"/task/*/stat 2>/dev/null | awk -v tick="$(getconf CLK_TCK)" '
+        /\((C1|C2) CompilerThre/ { sub(/^.*\) /, ""); s += $12 + $13 } END { printf "%.2f", s / tick }'
+}
+
+# JIT compiler CPU seconds of several processes together: jit_sum <pid...>.
+jit_sum() {
+    local pid total=0
+    for pid in "$@"; do
+        total="$(calc "$total + $(jit_seconds "$pid")")"
+    done
+    echo "$total"
+}
+
+# jit_quiet <pid>: true if the process's JIT compiler used under 5% of a core over the next 2 s.
+jit_quiet() {
+    local before
+    before="$(jit_seconds "$1")"
+    sleep 2
+    (($(calc "($(jit_seconds "$1") - $before) < 0.1 ? 1 : 0")))
 }
 
 # CPU seconds used so far by several processes together: cpu_sum <pid...>.
@@ -466,7 +501,7 @@ section_delivery() {
     fill courier.requests $((warmup + n)) "$WORK_DIR/noop.json"
     target_reset >/dev/null
     bench_service listener listener "$LISTENER_PORT" delivery
-    stats="$(measure_listener "$warmup" "$n" 600)"
+    stats="$(measure_listener $((warmup + n)) "$n" 600)"
     rate="$(field "$stats" rate)"
 
     consumer="$(perf_tool org.apache.kafka.tools.ConsumerPerformance --bootstrap-server "$BOOTSTRAP" \
@@ -475,11 +510,18 @@ section_delivery() {
     # fetch.nMsg.sec: records/s while fetching, without the group join (the listener's rate also starts at its
     # first call).
     raw="$(awk -F', ' '{ print $NF }' <<<"$consumer")"
-    row delivery "no-op target: invocations/s, $n records" \
-        "$(fmt_int "$rate") calls/s; listener CPU $(fmt_int "$(field "$stats" cpu_us_per_call)") µs/call" \
+    row delivery "no-op target: invocations/s, $(fmt_int "$(field "$stats" measured)") records" \
+        "$(fmt_int "$rate") calls/s; $(listener_cost_text "$stats")" \
         "raw consumer $(fmt_int "$raw") rec/s" "$(ratio "$rate" "$raw")" "≥ 0.50" \
         "$(verdict "$(ratio "$rate" "$raw")" ge 0.50)"
     stop_services
+}
+
+# The listener's CPU per call in a measure_listener result, with the JIT compiler's share and the warm-up before it.
+listener_cost_text() {
+    printf 'listener CPU %s µs/call (JIT compiler %s); measured after %s warm-up calls, %s s' \
+        "$(fmt_int "$(field "$1" cpu_us_per_call)")" "$(fmt_int "$(field "$1" jit_us_per_call)")" \
+        "$(fmt_int "$(field "$1" warmup_calls)")" "$(field "$1" warmup_s)"
 }
 
 section_little() {
@@ -495,10 +537,10 @@ section_little() {
     target_reset >/dev/null
     bench_service listener listener "$LISTENER_PORT" little \
         -Dcourier.listener.topics.requests=bench.little -Dcourier.listener.group-id=bench-little
-    stats="$(measure_listener "$warmup" "$n" 900)"
+    stats="$(measure_listener $((warmup + n)) "$n" 900)"
     rate="$(field "$stats" rate)"
-    row delivery "${LITTLE_DELAY_MS} ms target, 1 partition, $n records" \
-        "$(fmt_int "$rate") calls/s, $(field "$stats" peak_open) open at most; listener CPU $(fmt_int "$(field "$stats" cpu_us_per_call)") µs/call" \
+    row delivery "${LITTLE_DELAY_MS} ms target, 1 partition, $(fmt_int "$(field "$stats" measured)") records" \
+        "$(fmt_int "$rate") calls/s, $(field "$stats" peak_open) open at most; $(listener_cost_text "$stats")" \
         "Little's law $LITTLE_IN_FLIGHT / 0.1 s = $(fmt_int "$limit")/s" "$(ratio "$rate" "$limit")" "≥ 0.80" \
         "$(verdict "$(ratio "$rate" "$limit")" ge 0.80)"
     stop_services
@@ -519,14 +561,17 @@ start_stack() {
 }
 
 section_e2e() {
-    local url="http://127.0.0.1:$ACCEPTER_PORT/v1/invocations" rate result stats sent
+    local url="http://127.0.0.1:$ACCEPTER_PORT/v1/invocations" rate result stats sent pids name cpu_start jit_start
     say "End to end: accepter + listener + cache, fixed rates $BENCH_E2E_RATES req/s"
     start_stack e2e
+    # The whole stack's CPU per invocation: the three services, the broker and the target.
+    pids="$(for name in accepter listener cache kafka target; do cat "$PID_DIR/$name.pid"; done)"
     for rate in $BENCH_E2E_RATES; do
         bench_java load --url "$url" --target "$TARGET_URL/noop" --rate "$rate" --duration "$BENCH_WARMUP_SECONDS" \
             --stamp true >>"$LOG_DIR/load.log"
         sleep 1
         target_reset >/dev/null
+        cpu_start="$(cpu_sum $pids)" jit_start="$(jit_sum $pids)"
         result="$(bench_java load --url "$url" --target "$TARGET_URL/noop" --rate "$rate" \
             --duration "$BENCH_SECONDS" --stamp true)"
         printf '%s\n' "$result" >>"$LOG_DIR/load.log"
@@ -535,7 +580,7 @@ section_e2e() {
         local target_text="" verdict_text=""
         if ((rate == 500)); then target_text="p99 ≤ 25 ms" verdict_text="$(verdict "$(field "$stats" e2e_p99_ms)" le 25)"; fi
         row e2e "accept → target at $(fmt_int "$rate") req/s (fixed rate)" \
-            "p50 $(fmt_ms "$(field "$stats" e2e_p50_ms)"), p99 $(fmt_ms "$(field "$stats" e2e_p99_ms)"), max $(fmt_ms "$(field "$stats" e2e_max_ms)")" \
+            "p50 $(fmt_ms "$(field "$stats" e2e_p50_ms)"), p99 $(fmt_ms "$(field "$stats" e2e_p99_ms)"), max $(fmt_ms "$(field "$stats" e2e_max_ms)"); stack CPU $(fmt_int "$(calc "($(cpu_sum $pids) - $cpu_start) * 1000000 / $sent")") µs/invocation, JIT compilers $(fmt_int "$(calc "($(jit_sum $pids) - $jit_start) * 1000000 / $sent")") of it" \
             "202 answered: $(open_loop_text "$result")" "" \
             "$target_text" "$verdict_text"
     done

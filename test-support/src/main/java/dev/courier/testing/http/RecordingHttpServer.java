@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -28,6 +29,8 @@ public final class RecordingHttpServer implements AutoCloseable {
     private final HttpServer server;
     private final List<RecordedRequest> received = new CopyOnWriteArrayList<>();
     private volatile Function<RecordedRequest, Reply> responder = request -> Reply.json(200, "{\"ok\":true}");
+    private final AtomicInteger open = new AtomicInteger();
+    private final AtomicInteger peakOpen = new AtomicInteger();
 
     private RecordingHttpServer(HttpServer server) {
         this.server = server;
@@ -67,6 +70,11 @@ public final class RecordingHttpServer implements AutoCloseable {
         return List.copyOf(received);
     }
 
+    /** The most requests this server has had open (received, not yet answered) at the same time. */
+    public int peakOpen() {
+        return peakOpen.get();
+    }
+
     /** Waits until {@code count} received requests match {@code condition}; fails after {@code timeout}. */
     public List<RecordedRequest> await(Predicate<RecordedRequest> condition, int count, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -94,6 +102,7 @@ public final class RecordingHttpServer implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        peakOpen.accumulateAndGet(open.incrementAndGet(), Math::max);
         try (exchange) {
             byte[] body;
             try (InputStream in = exchange.getRequestBody()) {
@@ -122,6 +131,8 @@ public final class RecordingHttpServer implements AutoCloseable {
             if (reply.body().length > 0) {
                 exchange.getResponseBody().write(reply.body());
             }
+        } finally {
+            open.decrementAndGet();
         }
     }
 

@@ -278,15 +278,6 @@ jit_seconds() {
         /\((C1|C2) CompilerThre/ { sub(/^.*\) /, ""); s += $12 + $13 } END { printf "%.2f", s / tick }'
 }
 
-# JIT compiler CPU seconds of several processes together: jit_sum <pid...>.
-jit_sum() {
-    local pid total=0
-    for pid in "$@"; do
-        total="$(calc "$total + $(jit_seconds "$pid")")"
-    done
-    echo "$total"
-}
-
 # jit_quiet <pid>: true if the process's JIT compiler used under 5% of a core over the next 2 s.
 jit_quiet() {
     local before
@@ -295,14 +286,17 @@ jit_quiet() {
     (($(calc "($(jit_seconds "$1") - $before) < 0.1 ? 1 : 0")))
 }
 
-# CPU seconds used so far by several processes together: cpu_sum <pid...>.
-cpu_sum() {
-    local pid total=0
+# sum_over <cpu_seconds|jit_seconds> <pid...>: that figure for several processes together.
+sum_over() {
+    local measure="$1" pid total=0
+    shift
     for pid in "$@"; do
-        total="$(calc "$total + $(cpu_seconds "$pid")")"
+        total="$(calc "$total + $("$measure" "$pid")")"
     done
     echo "$total"
 }
+cpu_sum() { sum_over cpu_seconds "$@"; }
+jit_sum() { sum_over jit_seconds "$@"; }
 
 # A process and its children (nginx's workers).
 with_children() { echo "$1" $(pgrep -P "$1" || true); }

@@ -139,9 +139,14 @@ public class OutboundHttp {
                     if (!pending.opened(call)) { // timed out while connecting
                         return Future.failedFuture(new HttpTimeoutException("request timed out"));
                     }
-                    return body == null ? call.send() : call.send(Buffer.buffer(body));
+                    // read() is chained here, on the request's event loop and in the same task that sends it, so
+                    // its handlers are in place before any of the response can arrive. Chained on the calling thread
+                    // instead (as a further compose), it raced the event loop: when that thread was descheduled
+                    // meanwhile, the response could arrive and end first, read() then failed on a response already
+                    // read, and an answered call counted as a failed attempt and was made again (seen in CI).
+                    return (body == null ? call.send() : call.send(Buffer.buffer(body)))
+                            .compose(response -> read(response, request.uri()));
                 })
-                .compose(response -> read(response, request.uri()))
                 .onComplete(outcome -> {
                     if (outcome.succeeded()) {
                         pending.succeed(outcome.result());

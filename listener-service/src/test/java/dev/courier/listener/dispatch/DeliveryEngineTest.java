@@ -129,7 +129,8 @@ class DeliveryEngineTest {
         JsonNode record = recordOn("courier.failures", id);
         assertThat(record.at("/courier/condition").asText()).isEqualTo("RetriesExhausted");
         assertThat(record.at("/courier/attempts").asInt()).isEqualTo(3);
-        // Failed once locally with no status (a last attempt that got no response); the record says why.
+        // Once seen without a status (an answered call taken for a failure, since fixed in OutboundHttp); if the last
+        // attempt got no response again, the record says why.
         assertThat(record.at("/data/response/status").asText())
                 .as("the last attempt's response, in %s", record)
                 .isEqualTo("502");

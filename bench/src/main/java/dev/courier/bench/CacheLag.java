@@ -24,7 +24,9 @@ import io.vertx.core.http.RequestOptions;
  *
  * <p>Prints the write latency ({@code write_*}), the time from the write being sent to the value being readable on the
  * replica ({@code visible_*}, the replication lag as a caller sees it) and from the write's acknowledgement to that
- * ({@code after_ack_*}); latencies are measured from each write's due instant (open loop).
+ * ({@code after_ack_*}); latencies are measured from each write's due instant (open loop). The first {@code --warmup}
+ * seconds run at the same rate and are not measured: this JVM's own start (class loading, its first connections, the
+ * JIT) would otherwise be the tail of a distribution of a few thousand writes.
  */
 final class CacheLag {
     private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
@@ -56,20 +58,28 @@ final class CacheLag {
                 new PoolOptions().setHttp1MaxSize(64));
     }
 
-    /** {@code cache-lag --writer W --reader R [--rate 200] [--duration 5] [--keys 1000] [--value-bytes 1024]}. */
+    /**
+     * {@code cache-lag --writer W --reader R [--rate 200] [--duration 5] [--warmup 0] [--keys 1000]
+     * [--value-bytes 1024]}.
+     */
     static void run(Options options) throws InterruptedException {
         CacheLag lag = new CacheLag(options);
         try {
             System.out.println(lag.drive(
-                    options.decimal("rate", 200), options.decimal("duration", 5), options.integer("keys", 1000)));
+                    options.decimal("rate", 200),
+                    options.decimal("duration", 5),
+                    options.decimal("warmup", 0),
+                    options.integer("keys", 1000)));
         } finally {
             lag.vertx.close().toCompletionStage().toCompletableFuture().join();
         }
     }
 
-    private String drive(double rate, double durationSeconds, int keys) throws InterruptedException {
+    private String drive(double rate, double durationSeconds, double warmupSeconds, int keys)
+            throws InterruptedException {
         Context context = vertx.getOrCreateContext();
-        long total = Math.round(durationSeconds * rate);
+        long warmup = Math.round(warmupSeconds * rate);
+        long total = warmup + Math.round(durationSeconds * rate);
         double periodNanos = 1e9 / rate;
         long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
         for (long i = 0; i < total; i++) {
@@ -79,7 +89,8 @@ final class CacheLag {
                 LockSupport.parkNanos(wait);
             }
             String key = "k" + (i % keys);
-            context.runOnContext(ignored -> writeThenRead(key, due));
+            boolean measured = i >= warmup;
+            context.runOnContext(ignored -> writeThenRead(key, due, measured));
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (completed.get() < total && System.nanoTime() < deadline) {
@@ -87,8 +98,9 @@ final class CacheLag {
         }
         return String.format(
                         Locale.ROOT,
-                        "writes=%d completed=%d failed=%d %s %s %s",
+                        "writes=%d warmup=%d completed=%d failed=%d %s %s %s",
                         total,
+                        warmup,
                         completed.get(),
                         failed.get(),
                         writes.summary("write_"),
@@ -97,7 +109,7 @@ final class CacheLag {
                 + (firstError == null ? "" : " first_error=" + firstError.replace(' ', '_'));
     }
 
-    private void writeThenRead(String key, long due) {
+    private void writeThenRead(String key, long due, boolean measured) {
         String path = "/v1/cache/" + namespace + "/" + key;
         long[] ackedAt = new long[1];
         writer.request(new RequestOptions()
@@ -110,7 +122,9 @@ final class CacheLag {
                         return Future.failedFuture("write answered " + response.statusCode());
                     }
                     ackedAt[0] = System.nanoTime();
-                    writes.recordNanos(ackedAt[0] - due);
+                    if (measured) {
+                        writes.recordNanos(ackedAt[0] - due);
+                    }
                     return Future.succeededFuture(response.getHeader("Courier-Cache-Token"));
                 }))
                 .compose(token -> reader.request(new RequestOptions()
@@ -123,11 +137,11 @@ final class CacheLag {
                                         ? Future.succeededFuture()
                                         : Future.failedFuture("replica read answered " + response.statusCode()))))
                 .onComplete(result -> {
-                    if (result.succeeded()) {
+                    if (result.succeeded() && measured) {
                         long now = System.nanoTime();
                         visible.recordNanos(now - due);
                         afterAck.recordNanos(now - ackedAt[0]);
-                    } else {
+                    } else if (result.failed()) {
                         failed.incrementAndGet();
                         if (firstError == null) {
                             firstError = String.valueOf(result.cause());

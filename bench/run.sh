@@ -270,7 +270,7 @@ cpu_seconds() {
     awk -v tick="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / tick }' "/proc/$1/stat"
 }
 
-# CPU seconds a process's JIT compiler threads (C1, C2) have used so far. With five JVMs on two cores, compilation
+# CPU seconds a process's JIT compiler threads (C1, C2) have used so far. With six JVMs on two cores, compilation
 # takes tens of seconds of CPU per service and goes on for a minute or more under load: see docs/benchmarks.md.
 jit_seconds() {
     # cat, not awk on the files: a thread that ended since the glob was expanded must not stop the sum.
@@ -388,6 +388,7 @@ setup() {
     create_topic bench.intake 3
     create_topic bench.raw 3
     create_topic bench.little 1
+    create_topic bench.cache.changes 3
 
     say "Starting the bench target on $TARGET_URL"
     start_process target "$JAVA" -Xmx256m -XX:+UseSerialGC -D$MARKER=target -cp "$BENCH_CP" \
@@ -643,12 +644,14 @@ section_cache() {
     local key="http://127.0.0.1:$CACHE_PORT/v1/cache/bench/value" c="$BENCH_CACHE_CONNECTIONS" cache nginx redis
     local lag put
     say "Cache: GET of a 1 KiB value vs nginx and redis; write → visible on a read replica"
-    # cache-service alone, like every other section's service: in a full run the stack of the e2e and cost sections
-    # would otherwise still be projecting their statuses into this cache while it is measured.
+    # cache-service alone, like every other section's service, on a change log of its own and without the status
+    # projector: otherwise it would replay (and hold) the statuses of every invocation the earlier sections made,
+    # over 500,000 in a full run, which a 256 MiB heap does not hold (docs/benchmarks.md).
+    local alone=(-Dcourier.cache.changes-topic=bench.cache.changes -Dcourier.cache.status.enabled=false)
     stop_services
-    bench_service cache cache "$CACHE_PORT" cache
+    bench_service cache cache "$CACHE_PORT" cache "${alone[@]}"
     wait_for_service cache "$CACHE_PORT"
-    bench_service cache-reader cache "$READER_PORT" cache -Dcourier.cache.role=reader
+    bench_service cache-reader cache "$READER_PORT" cache "${alone[@]}" -Dcourier.cache.role=reader
     wait_for_service cache-reader "$READER_PORT"
     head -c 1024 /dev/zero | tr '\0' v >"$WORK_DIR/value"
     curl -sf -o /dev/null -X PUT -H 'Content-Type: application/octet-stream' --data-binary @"$WORK_DIR/value" "$key" ||

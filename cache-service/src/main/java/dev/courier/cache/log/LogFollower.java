@@ -108,9 +108,21 @@ public class LogFollower implements Runnable {
         }
     }
 
-    /** Whether the log has been applied up to where it ended when this instance started (readiness). */
+    /**
+     * Whether the log has been applied up to where it ended when this instance started, and is still being applied
+     * (readiness).
+     */
     public boolean isReady() {
-        return ready;
+        return ready && isRunning();
+    }
+
+    /**
+     * Whether the thread that applies the log is alive and has not been asked to stop (liveness): if it ended on an
+     * error, this instance serves ever staler reads and no write is ever decided, while its HTTP API still answers.
+     */
+    public boolean isRunning() {
+        Thread owner = thread;
+        return running && owner != null && owner.isAlive();
     }
 
     /** Registers a write about to be appended; the future completes with its decision once it is applied here. */
@@ -142,6 +154,16 @@ public class LogFollower implements Runnable {
 
     @Override
     public void run() {
+        try {
+            follow();
+        } catch (Error e) {
+            // An Error (OutOfMemoryError above all) is not survivable here: the thread ends, and liveness says so.
+            LOG.error("the change-log follower stopped: this instance no longer applies changes (liveness is DOWN)", e);
+            throw e;
+        }
+    }
+
+    private void follow() {
         Map<String, Object> props = new HashMap<>();
         kafka.forEach((key, value) -> {
             if (ConsumerConfig.configNames().contains(key)) {

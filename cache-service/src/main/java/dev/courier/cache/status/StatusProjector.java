@@ -84,8 +84,26 @@ public class StatusProjector implements Runnable {
         }
     }
 
+    /**
+     * Whether the projector is running, or is not meant to (a reader, or projection disabled): false once its thread
+     * has ended other than by a stop (liveness).
+     */
+    public boolean isRunning() {
+        Thread owner = thread;
+        return owner == null || (running && owner.isAlive());
+    }
+
     @Override
     public void run() {
+        try {
+            project();
+        } catch (Error e) {
+            LOG.error("the status projector stopped: statuses are no longer updated (liveness is DOWN)", e);
+            throw e;
+        }
+    }
+
+    private void project() {
         Map<String, Object> props = new HashMap<>();
         kafka.forEach((key, value) -> {
             if (ConsumerConfig.configNames().contains(key)) {

@@ -156,9 +156,13 @@ public class LogFollower implements Runnable {
     public void run() {
         try {
             follow();
-        } catch (Error e) {
-            // An Error (OutOfMemoryError above all) is not survivable here: the thread ends, and liveness says so.
-            LOG.error("the change-log follower stopped: this instance no longer applies changes (liveness is DOWN)", e);
+        } catch (RuntimeException | Error e) {
+            // What escapes the loop (an OutOfMemoryError above all) ends the thread, and liveness says so.
+            if (running) {
+                LOG.error(
+                        "the change-log follower stopped: this instance no longer applies changes (liveness is DOWN)",
+                        e);
+            }
             throw e;
         }
     }

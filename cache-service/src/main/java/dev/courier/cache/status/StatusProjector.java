@@ -97,8 +97,10 @@ public class StatusProjector implements Runnable {
     public void run() {
         try {
             project();
-        } catch (Error e) {
-            LOG.error("the status projector stopped: statuses are no longer updated (liveness is DOWN)", e);
+        } catch (RuntimeException | Error e) {
+            if (running) {
+                LOG.error("the status projector stopped: statuses are no longer updated (liveness is DOWN)", e);
+            }
             throw e;
         }
     }

@@ -34,7 +34,11 @@ import static org.hamcrest.Matchers.equalTo;
 @TestProfile(OciStreamingProfileTest.OciStreaming.class)
 class OciStreamingProfileTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final int SKIPPED = 5000;
+    private static final int BURSTS = 5;
+    /** More than one poll's worth (max.poll.records is 500): each burst is read as batches in quick succession. */
+    private static final int SKIPPED_PER_BURST = 1000;
+
+    private static final Duration BURST_SPACING = Duration.ofMillis(150);
 
     /** The cache-service's {@code %oci.kafka.*} settings. */
     public static class OciStreaming extends OciStreamingTestProfile {
@@ -66,18 +70,23 @@ class OciStreamingProfileTest {
                 .statusCode(201);
         given().get("/v1/cache/oci/key").then().statusCode(200).body(equalTo("v1"));
 
-        // For the status projector: a request, a burst of records it skips (not JSON, so its batches are quick and
-        // each poll could commit at once), and a last request, all on one partition.
+        // For the status projector: a request, bursts of records it skips (not JSON, so its batches are quick and
+        // each poll could commit at once), and a last request, all on one partition. The bursts are spread over more
+        // than half a second, so that commits at most every 100 ms still make several: sent at once, on a fast
+        // machine, all of them fit in the projector's first two batches.
         String first = Ulid.next();
         String last = Ulid.next();
-        List<String> values = new ArrayList<>();
-        values.add(request(first));
-        for (int i = 0; i < SKIPPED; i++) {
-            values.add("not a request " + i);
-        }
-        values.add(request(last));
         try (KafkaTestClient client = new KafkaTestClient(kafka.bootstrapServers())) {
-            client.sendAll("courier.requests", "one-partition", values);
+            client.sendAll("courier.requests", "one-partition", List.of(request(first)));
+            for (int burst = 0; burst < BURSTS; burst++) {
+                List<String> skipped = new ArrayList<>();
+                for (int i = 0; i < SKIPPED_PER_BURST; i++) {
+                    skipped.add("not a request " + burst + "/" + i);
+                }
+                client.sendAll("courier.requests", "one-partition", skipped);
+                Thread.sleep(BURST_SPACING.toMillis());
+            }
+            client.sendAll("courier.requests", "one-partition", List.of(request(last)));
         }
         awaitStatus(first);
         awaitStatus(last);

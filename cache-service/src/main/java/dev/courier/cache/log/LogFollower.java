@@ -315,6 +315,9 @@ public class LogFollower implements Runnable {
         Instant now = Instant.now();
         AtomicLongArray positions = applied;
         for (int partition = 0; partition < positions.length(); partition++) {
+            if (snapshots.holds(partition, positions.get(partition))) {
+                continue; // unchanged since the snapshot saved or loaded here: nothing to copy or write
+            }
             Map<String, Map<String, CacheEntry>> entries = store.entriesOf(partition);
             try {
                 snapshots.save(new Snapshot(partition, positions.get(partition), now, entries));

@@ -37,7 +37,10 @@ public class SnapshotStore {
     private final ObjectStore objects;
     private final String topic;
     private final int keep;
-    /** The position last saved per partition by this instance: an unchanged partition is not written again. */
+    /**
+     * The position per partition known to be in the store, saved or loaded by this instance: an unchanged partition is
+     * not written again (after a restart, not even once: encoding a large partition again costs its size in heap).
+     */
     private final Map<Integer, Long> saved = new ConcurrentHashMap<>();
 
     @Inject
@@ -55,10 +58,15 @@ public class SnapshotStore {
         this.keep = keep;
     }
 
+    /** Whether the snapshot of {@code partition} at {@code nextOffset} is known to be stored already. */
+    public boolean holds(int partition, long nextOffset) {
+        return Long.valueOf(nextOffset).equals(saved.get(partition));
+    }
+
     /** Stores {@code snapshot} as the newest of its partition, then deletes the ones too old to keep. */
     public void save(Snapshot snapshot) {
         int partition = snapshot.partition();
-        if (Long.valueOf(snapshot.nextOffset()).equals(saved.get(partition))) {
+        if (holds(partition, snapshot.nextOffset())) {
             return;
         }
         String name = name(partition, snapshot.nextOffset());
@@ -83,7 +91,9 @@ public class SnapshotStore {
             }
             Optional<StoredObject> newest = objects.get(names.get(names.size() - 1));
             if (newest.isPresent()) {
-                return Optional.of(Snapshot.decode(newest.get().content()));
+                Snapshot snapshot = Snapshot.decode(newest.get().content());
+                saved.put(partition, snapshot.nextOffset());
+                return Optional.of(snapshot);
             }
         }
         throw new IllegalStateException("the newest snapshot of partition " + partition + " kept disappearing");

@@ -75,6 +75,19 @@ abstract class SnapshotStoreContract {
         assertThat(value(snapshots.latest(0).orElseThrow())).isEqualTo("first writer");
     }
 
+    @Test
+    void aSnapshotLoadedAtStartCountsAsSavedSoTheSamePositionIsNotWrittenAgain() {
+        snapshots.save(snapshot(0, 5, "before the restart"));
+        SnapshotStore restarted = new SnapshotStore(objects, TOPIC, 2);
+        assertThat(restarted.holds(0, 5)).isFalse();
+
+        assertThat(value(restarted.latest(0).orElseThrow())).isEqualTo("before the restart");
+
+        assertThat(restarted.holds(0, 5)).isTrue();
+        assertThat(restarted.holds(0, 6)).isFalse();
+        assertThat(restarted.holds(1, 5)).isFalse();
+    }
+
     static Snapshot snapshot(int partition, long nextOffset, String value) {
         CacheEntry entry = new CacheEntry(value.getBytes(StandardCharsets.UTF_8), "text/plain", "0-1", null, partition);
         return new Snapshot(partition, nextOffset, Instant.now(), Map.of("ns", Map.of("key", entry)));

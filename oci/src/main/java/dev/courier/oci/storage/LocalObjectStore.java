@@ -60,11 +60,11 @@ public final class LocalObjectStore implements ObjectStore {
             Files.write(written, content);
             Path source = written;
             locked(() -> {
-                Optional<String> current =
-                        precondition instanceof Precondition.None ? Optional.empty() : etagOf(target);
-                if (precondition instanceof Precondition.Absent && current.isPresent()
+                // Only If-Match needs the current object's tag; If-None-Match: * only whether there is one, and
+                // reading a large object (a snapshot) just to hash it would cost its size in heap.
+                if (precondition instanceof Precondition.Absent && Files.exists(target)
                         || precondition instanceof Precondition.Matching matching
-                                && !current.map(matching.etag()::equals).orElse(false)) {
+                                && !etagOf(target).map(matching.etag()::equals).orElse(false)) {
                     throw new PreconditionFailedException(name, precondition);
                 }
                 Files.createDirectories(target.getParent());

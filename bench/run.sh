@@ -5,7 +5,8 @@
 # Usage: bench/run.sh [--quick] [--only <sections>] [--profile <services>] [--skip-build]
 #
 #   --quick          seconds per measurement instead of tens of seconds (development runs; noisy)
-#   --only LIST      comma-separated sections: intake,delivery,little,e2e,cost,cache (default: all)
+#   --only LIST      comma-separated sections: intake,delivery,little,e2e,cost,cache,status (default: all but status,
+#                    which fills cache-service with BENCH_STATUS_COUNT statuses, 10 million by default)
 #   --profile LIST   record a JFR profile (settings=profile) of these services: accepter,listener,cache
 #                    -> .local/bench/jfr/<service>-<section>.jfr
 #   --skip-build     use the packaged services and bench/target as they are
@@ -77,6 +78,7 @@ set_mode() {
     : "${BENCH_CONNECTIONS:=16 64 256}" "${BENCH_INTAKE_RATE:=5000}" "${BENCH_E2E_RATES:=100 500 2000}"
     : "${BENCH_BATCH_SIZE:=100}" "${BENCH_BATCH_CONNECTIONS:=16}"
     : "${BENCH_CACHE_CONNECTIONS:=64}" "${BENCH_LAG_RATE:=100}" "${BENCH_COST_RATE:=1000}"
+    : "${BENCH_STATUS_COUNT:=10000000}"
 }
 
 # ---------------------------------------------------------------------------------------------------------
@@ -379,7 +381,7 @@ setup() {
     trap 'exit 143' TERM
 
     # A fresh broker and cache for every run: no earlier run's records or snapshots.
-    rm -rf "$KAFKA_DATA" "$OBJECTS_DIR" "$JFR_DIR"
+    rm -rf "$KAFKA_DATA" "$OBJECTS_DIR" "$JFR_DIR" "$CACHE_STATE_DIR"
     : >"$ROWS"
     write_kafka_config
     format_kafka_storage
@@ -649,6 +651,7 @@ section_cache() {
     # over 500,000 in a full run, which a 256 MiB heap does not hold (docs/benchmarks.md).
     local alone=(-Dcourier.cache.changes-topic=bench.cache.changes -Dcourier.cache.status.enabled=false)
     stop_services
+    rm -rf "$CACHE_STATE_DIR/cache" "$CACHE_STATE_DIR/cache-reader" # built from another change log
     bench_service cache cache "$CACHE_PORT" cache "${alone[@]}"
     wait_for_service cache "$CACHE_PORT"
     bench_service cache-reader cache "$READER_PORT" cache "${alone[@]}" -Dcourier.cache.role=reader
@@ -694,6 +697,54 @@ section_cache() {
 }
 
 # ---------------------------------------------------------------------------------------------------------
+# 6. The status read model at scale: BENCH_STATUS_COUNT statuses held by one cache-service at -Xmx256m
+# ---------------------------------------------------------------------------------------------------------
+section_status() {
+    local n="$BENCH_STATUS_COUNT" base cache="http://127.0.0.1:$CACHE_PORT" fill get pid started ready
+    local alone=(-Dcourier.cache.changes-topic=bench.status.changes
+        -Dcourier.cache.status.requests-topic=bench.status.requests
+        -Dcourier.cache.status.group-id=bench-status -Dcourier.cache.snapshots.interval=10m)
+    say "Status: $(fmt_int "$n") statuses in cache-service at -Xmx256m; GET p99; restart to ready"
+    stop_services
+    rm -rf "$CACHE_STATE_DIR/cache" # built from another change log
+    create_topic bench.status.requests 3
+    create_topic bench.status.changes 3
+    bench_service cache cache "$CACHE_PORT" status "${alone[@]}"
+    wait_for_service cache "$CACHE_PORT"
+    base="$(($(date +%s) * 1000))"
+    fill="$(bench_java status-load --phase fill --base "$base" --count "$n" --bootstrap "$BOOTSTRAP" \
+        --topic bench.status.requests --cache "$cache")"
+    printf '%s\n' "$fill" >>"$LOG_DIR/status-load.log"
+    pid="$(cat "$PID_DIR/cache.pid")"
+    row status "project $(fmt_int "$n") statuses (published at once)" \
+        "$(fmt_int "$(calc "$n / $(field "$fill" projected_s)")") statuses/s; cache CPU $(cpu_seconds "$pid") s, peak RSS $(peak_rss_mib "$pid") MiB, state $(du -sm "$CACHE_STATE_DIR/cache" | cut -f1) MiB on disk" \
+        "" "" "" ""
+    get="$(bench_java status-load --phase get --base "$base" --count "$n" --cache "$cache" \
+        --connections "$BENCH_CACHE_CONNECTIONS" --seconds "$BENCH_SECONDS" --warmup "$BENCH_WARMUP_SECONDS")"
+    printf '%s\n' "$get" >>"$LOG_DIR/status-load.log"
+    (($(field "$get" non200) == 0)) || warn "status GET: $(field "$get" non200) answers that were not 200"
+    row status "GET /v1/status/{random id} of $(fmt_int "$n"), $BENCH_CACHE_CONNECTIONS connections" \
+        "$(fmt_int "$(field "$get" rps)") req/s, p50 $(fmt_ms "$(field "$get" get_p50_ms)"), p99 $(fmt_ms "$(field "$get" get_p99_ms)")" \
+        "" "" "" ""
+    # A restart of the same instance (its state directory kept): replays only what it had not applied.
+    stop_group cache
+    started="$(date +%s.%N)"
+    bench_service cache cache "$CACHE_PORT" status "${alone[@]}"
+    wait_for_service cache "$CACHE_PORT"
+    ready="$(calc "$(date +%s.%N) - $started")"
+    row status "restart to ready, own state kept" "$(calc "$ready") s" "" "" "" ""
+    # A new instance (an empty state directory): the newest snapshot (taken at the stop), then the log since.
+    stop_group cache
+    rm -rf "$CACHE_STATE_DIR/cache"
+    started="$(date +%s.%N)"
+    bench_service cache cache "$CACHE_PORT" status "${alone[@]}"
+    wait_for_service cache "$CACHE_PORT"
+    ready="$(calc "$(date +%s.%N) - $started")"
+    row status "new instance to ready, from the snapshot" "$(calc "$ready") s" "" "" "" ""
+    stop_group cache
+}
+
+# ---------------------------------------------------------------------------------------------------------
 # The table
 # ---------------------------------------------------------------------------------------------------------
 print_table() {
@@ -735,7 +786,7 @@ main_bench() {
     setup
     for section in ${sections//,/ }; do
         case "$section" in
-            intake | delivery | little | e2e | cost | cache) "section_$section" ;;
+            intake | delivery | little | e2e | cost | cache | status) "section_$section" ;;
             *) die "unknown section $section" ;;
         esac
     done

@@ -27,6 +27,9 @@ SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
 # LOCAL_STATE_DIR moves the data, logs and pids (bench/run.sh keeps its own); the broker classpath stays shared.
 STATE_DIR="${LOCAL_STATE_DIR:-$ROOT/.local}"
+# Each cache-service instance's state on disk (RocksDB), built from the broker's change log: kept across runs with the
+# broker's data, deleted with it (clean).
+CACHE_STATE_DIR="$STATE_DIR/cache-state"
 KAFKA_LIBS="$ROOT/.local/kafka-libs"
 KAFKA_DATA="$STATE_DIR/kafka-data"
 KAFKA_CONFIG="$STATE_DIR/kafka-server.properties"
@@ -350,6 +353,7 @@ start_service() {
         -Dkafka.bootstrap.servers="$BOOTSTRAP" \
         -Dquarkus.http.host=127.0.0.1 \
         -Dquarkus.http.port="$port" \
+        -Dcourier.cache.state.directory="$CACHE_STATE_DIR/$name" \
         "$@" \
         -jar "$(service_jar "$module")"
 }
@@ -512,8 +516,8 @@ cmd_stop() {
 
 cmd_clean() {
     cmd_stop
-    say "Deleting the Kafka data ($KAFKA_DATA)"
-    rm -rf "$KAFKA_DATA"
+    say "Deleting the Kafka data ($KAFKA_DATA) and the cache's state built from it ($CACHE_STATE_DIR)"
+    rm -rf "$KAFKA_DATA" "$CACHE_STATE_DIR"
 }
 
 cmd_topics() {

@@ -85,6 +85,11 @@ final class ServiceProcess implements AutoCloseable {
         command.add("-Dquarkus.http.host=127.0.0.1");
         command.add("-Dquarkus.http.port=" + port);
         properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        if (appProperty.equals("courier.cache.app") && !properties.containsKey("courier.cache.state.directory")) {
+            // Each cache-service process keeps its state in a directory of its own (a RocksDB directory is one
+            // process's), new unless the test names one: a restart with a new one starts from the newest snapshot.
+            command.add("-Dcourier.cache.state.directory=" + Files.createTempDirectory("courier-cache-state"));
+        }
         command.addAll(List.of("-jar", app.toString()));
         return new ProcessBuilder(command)
                 .redirectErrorStream(true)

@@ -72,7 +72,7 @@ public interface AccepterConfig {
     @WithDefault("0ms")
     Duration linger();
 
-    /** Base URL of cache-service, where invocation status is read (namespace {@code courier.status}). */
+    /** Base URL of cache-service: the status read model, cancellation markers and idempotency keys live there. */
     @WithDefault("http://127.0.0.1:8082")
     java.net.URI cacheUrl();
 
@@ -83,4 +83,28 @@ public interface AccepterConfig {
     /** How long a call to cache-service (status, cancellation, idempotency) may take before it is answered 503. */
     @WithDefault("2s")
     Duration statusTimeout();
+
+    /**
+     * Read-your-writes: {@code GET} and {@code DELETE} of an invocation whose id this service issued less than this long
+     * ago wait (up to {@link #statusWait}) for its status to be projected instead of answering 404. The id is a ULID:
+     * its time says when it was issued.
+     */
+    @WithDefault("2m")
+    Duration statusRecentWindow();
+
+    /**
+     * How long a read of a recent invocation may wait for its status to appear (projection typically takes well under
+     * 100 ms; up to 400 ms more on OCI Streaming).
+     */
+    @WithDefault("5s")
+    Duration statusWait();
+
+    /**
+     * How long an idempotency key may stay <em>pending</em> (claimed, its request not yet marked stored) before a
+     * duplicate resolves it: to the invocation it names if that invocation exists (the mark was lost after Kafka
+     * acknowledged it), else by taking the key over (the first request was never stored). Longer than the publish
+     * timeout plus a status projection.
+     */
+    @WithDefault("30s")
+    Duration idempotencyPendingTimeout();
 }

@@ -1,6 +1,7 @@
 package dev.courier.accepter.intake;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -18,6 +19,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.courier.accepter.config.AccepterConfig;
 import dev.courier.common.request.InvocationRequest;
+import dev.courier.common.status.StatusEvent;
 import io.quarkus.runtime.Startup;
 import io.smallrye.common.annotation.Identifier;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -86,6 +88,23 @@ public class RequestPublisher {
     }
 
     /**
+     * The record of {@code request}: its JSON, keyed by its ordering key or id, with the {@link StatusEvent} that tells
+     * the status read model it is accepted (at the record's own timestamp).
+     */
+    private ProducerRecord<String, byte[]> record(InvocationRequest request) throws JsonProcessingException {
+        long now = System.currentTimeMillis();
+        ProducerRecord<String, byte[]> record =
+                new ProducerRecord<>(topic, null, now, request.recordKey(), mapper.writeValueAsBytes(request));
+        String correlationId = request.correlationId() != null ? request.correlationId() : request.id();
+        record.headers()
+                .add(
+                        StatusEvent.HEADER,
+                        StatusEvent.accepted(request.id(), Instant.ofEpochMilli(now), correlationId)
+                                .encode());
+        return record;
+    }
+
+    /**
      * Publishes {@code request} (which has its id) keyed by its ordering key or id. The stage completes with the
      * record's position once the broker acknowledged it, or fails with a {@link java.util.concurrent.TimeoutException}
      * or the producer's error.
@@ -105,7 +124,7 @@ public class RequestPublisher {
         for (InvocationRequest request : requests) {
             CompletableFuture<RecordMetadata> acknowledged = new CompletableFuture<>();
             try {
-                records.add(new ProducerRecord<>(topic, request.recordKey(), mapper.writeValueAsBytes(request)));
+                records.add(record(request));
             } catch (JsonProcessingException e) {
                 records.add(null);
                 acknowledged.completeExceptionally(e);

@@ -30,7 +30,10 @@ public interface CacheConfig {
     @WithDefault("1000000")
     int maxValueBytes();
 
-    /** Most entries one namespace may hold; a write that would add one more is refused (409). */
+    /**
+     * Most entries one namespace may hold; a write that would add one more is refused (409). Courier's own namespaces
+     * ({@code courier.*}) have no cap: expiry keeps them bounded.
+     */
     @WithDefault("100000")
     int maxEntriesPerNamespace();
 
@@ -44,6 +47,24 @@ public interface CacheConfig {
 
     /** Snapshots of the materialized state. */
     Snapshots snapshots();
+
+    /** The materialized state on local disk. */
+    State state();
+
+    /** The materialized state: an embedded RocksDB store in a local directory, off the Java heap. */
+    interface State {
+        /**
+         * Where the state is kept. Give every instance a directory of its own that survives a restart (a persistent
+         * volume): a restarted instance then replays only the log written since it stopped; an empty directory starts
+         * from the newest snapshot.
+         */
+        @WithDefault("courier-state")
+        String directory();
+
+        /** Memory for RocksDB's block cache, outside the Java heap (the write buffers take up to 32 MiB per column). */
+        @WithDefault("67108864")
+        long blockCacheBytes();
+    }
 
     /** Where snapshots are kept: a local directory, or an OCI Object Storage bucket. */
     ObjectStoreConfig objectStore();
@@ -61,8 +82,8 @@ public interface CacheConfig {
     Status status();
 
     /**
-     * The invocation status read model (SPEC section 6): writer instances project the events the system writes
-     * anyway into namespace {@code courier.status}.
+     * The invocation status read model (SPEC section 6): writer instances project the status events that the records
+     * the system writes anyway carry.
      */
     interface Status {
         /** Whether writer instances run the projector. */

@@ -45,8 +45,11 @@ public record CacheChange(
     public enum Op {
         PUT,
         DELETE,
-        /** Folds the value, an invocation status event, into the stored status document. */
-        MERGE_STATUS
+        /**
+         * A batch of invocation status documents for the status read model, each merged into the stored one; not a
+         * write of the generic cache (its namespace and key name nothing stored).
+         */
+        STATUS
     }
 
     /** The record key: {@code namespace/key}. Namespaces cannot contain a slash; keys may. */
@@ -54,9 +57,9 @@ public record CacheChange(
         return namespace + "/" + key;
     }
 
-    /** This change as a record for {@code topic}. */
-    public ProducerRecord<String, byte[]> toRecord(String topic) {
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, recordKey(), value);
+    /** This change as a record for {@code topic}, on {@code partition} (null: the one its key hashes to). */
+    public ProducerRecord<String, byte[]> toRecord(String topic, Integer partition) {
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, partition, recordKey(), value);
         Headers headers = record.headers();
         put(headers, OP, op.name());
         put(headers, CONTENT_TYPE, contentType);

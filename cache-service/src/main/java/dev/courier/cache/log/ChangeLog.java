@@ -38,9 +38,14 @@ public class ChangeLog {
 
     /** Appends {@code change}; completes with its position once the broker has it. */
     public CompletionStage<RecordMetadata> append(CacheChange change) {
+        return append(change, null);
+    }
+
+    /** Appends {@code change} to {@code partition} (null: the one its key hashes to). */
+    public CompletionStage<RecordMetadata> append(CacheChange change, Integer partition) {
         CompletableFuture<RecordMetadata> appended = new CompletableFuture<>();
         try {
-            producer.send(change.toRecord(topic), (metadata, error) -> {
+            producer.send(change.toRecord(topic, partition), (metadata, error) -> {
                 if (error == null) {
                     appended.complete(metadata);
                 } else {
@@ -51,6 +56,11 @@ public class ChangeLog {
             appended.completeExceptionally(e);
         }
         return appended;
+    }
+
+    /** How many partitions the change log has. */
+    public int partitions() {
+        return producer.partitionsFor(topic).size();
     }
 
     @PreDestroy

@@ -2,21 +2,26 @@ package dev.courier.cache.log;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLongArray;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import dev.courier.cache.config.CacheConfig;
-import dev.courier.cache.snapshot.Snapshot;
 import dev.courier.cache.snapshot.SnapshotStore;
-import dev.courier.cache.store.CacheEntry;
+import dev.courier.cache.state.ExpiryIndex;
+import dev.courier.cache.state.StateDb;
+import dev.courier.cache.status.StatusStore;
 import dev.courier.cache.store.CacheStore;
 import dev.courier.cache.store.Decision;
 import dev.courier.oci.storage.ObjectStoreException;
@@ -28,6 +33,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -36,12 +42,14 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 
 /**
- * Applies {@code courier.cache.changes} to the {@link CacheStore}, every partition, in order, on every instance: the
- * newest snapshot of each partition first, then the log from the snapshot's offset, then the tail as it grows.
+ * Applies {@code courier.cache.changes} to this instance's {@link StateDb}, every partition, in order, on every
+ * instance: writes to the {@link CacheStore}, status changes to the {@link StatusStore}. It starts from the state on
+ * disk (or, on a new instance, the newest snapshot), replays the log from the position stored with it, then follows
+ * the tail as it grows.
  *
  * <p>It is also where writes learn their decided outcome ({@link #expect}), where reads wait for a write to be applied
- * here ({@link #awaitApplied}), and, on a writer, where snapshots are taken: on its own thread, between two batches,
- * so that a snapshot and its offset always agree.
+ * here ({@link #awaitApplied}), and, on a writer, where snapshots are started: they read a frozen view of the state on
+ * a thread of their own, so the log goes on being applied meanwhile.
  */
 @ApplicationScoped
 public class LogFollower implements Runnable {
@@ -49,9 +57,21 @@ public class LogFollower implements Runnable {
     private static final Duration POLL = Duration.ofMillis(50);
     private static final Duration SWEEP_INTERVAL = Duration.ofSeconds(10);
     private static final Duration SNAPSHOT_RETRY = Duration.ofSeconds(2);
+    private static final Duration SWEEP_MARGIN = Duration.ofMinutes(1);
+    private static final int SWEEP_BATCH = 50_000;
 
+    private final StateDb db;
     private final CacheStore store;
+    private final StatusStore statuses;
     private final SnapshotStore snapshots;
+    /** Takes snapshots off the follower's thread: a snapshot reads a frozen view while changes go on being applied. */
+    private final ExecutorService snapshotter = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "courier-cache-snapshot");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    private final AtomicBoolean snapshotting = new AtomicBoolean();
     private final CacheConfig config;
     private final Map<String, Object> kafka;
     private final Map<String, CompletableFuture<Decision>> awaiting = new ConcurrentHashMap<>();
@@ -62,16 +82,21 @@ public class LogFollower implements Runnable {
     private volatile boolean ready;
     private volatile boolean running;
     private volatile Instant lastSnapshot;
+    private volatile Instant lastSnapshotStarted;
     private volatile Thread thread;
     private KafkaConsumer<String, byte[]> consumer;
 
     public LogFollower(
+            StateDb db,
             CacheStore store,
+            StatusStore statuses,
             SnapshotStore snapshots,
             CacheConfig config,
             MeterRegistry registry,
             @Identifier("default-kafka-broker") Map<String, Object> kafka) {
+        this.db = db;
         this.store = store;
+        this.statuses = statuses;
         this.snapshots = snapshots;
         this.config = config;
         this.kafka = kafka;
@@ -80,7 +105,10 @@ public class LogFollower implements Runnable {
                 .publishPercentileHistogram()
                 .register(registry);
         Gauge.builder("courier.cache.entries", store, CacheStore::entryCount)
-                .description("Entries held")
+                .description("Entries held by the generic cache")
+                .register(registry);
+        Gauge.builder("courier.cache.statuses", statuses, StatusStore::estimatedCount)
+                .description("Invocation statuses held (an estimate)")
                 .register(registry);
         Gauge.builder("courier.cache.bytes", store, CacheStore::byteCount)
                 .description("Bytes of values held")
@@ -106,6 +134,8 @@ public class LogFollower implements Runnable {
             }
             owner.join(30_000);
         }
+        snapshotter.shutdown();
+        snapshotter.awaitTermination(60, TimeUnit.SECONDS);
     }
 
     /**
@@ -179,41 +209,51 @@ public class LogFollower implements Runnable {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
         try {
-            Map<TopicPartition, Long> catchUp = startFromSnapshots();
+            Map<TopicPartition, Long> catchUp = startFromState();
             Instant lastSweep = Instant.now();
             while (running) {
                 try {
-                    for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
-                        apply(record);
+                    ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
+                    if (!records.isEmpty()) {
+                        apply(records);
                     }
                     releaseWaiters();
                     if (!ready && caughtUp(catchUp)) {
                         ready = true;
-                        LOG.infof("cache ready: %d entries after replay", store.entryCount());
+                        LOG.infof(
+                                "cache ready: %d entries and about %d statuses",
+                                store.entryCount(), statuses.estimatedCount());
                     }
-                    if (config.role().writes() && ready && snapshotDue()) {
-                        takeSnapshots();
+                    if (config.role().writes() && ready && snapshotDue() && snapshotting.compareAndSet(false, true)) {
+                        lastSnapshotStarted = Instant.now();
+                        snapshotter.execute(this::takeSnapshot);
                     }
                     if (Duration.between(lastSweep, Instant.now()).compareTo(SWEEP_INTERVAL) >= 0) {
-                        store.sweep(Instant.now());
+                        sweep();
                         lastSweep = Instant.now();
                     }
                 } catch (WakeupException e) {
                     // stop() woke us
+                } catch (StateDb.StateException e) {
+                    throw e; // the disk: nothing this loop can mend; liveness says so
                 } catch (RuntimeException e) {
                     LOG.error("error applying the cache change log; continuing", e);
                 }
             }
-            if (config.role().writes() && ready) {
-                takeSnapshots();
+            if (config.role().writes() && ready && snapshotting.compareAndSet(false, true)) {
+                takeSnapshot();
             }
         } finally {
             consumer.close(Duration.ofSeconds(5));
         }
     }
 
-    /** Loads each partition's newest snapshot and positions the consumer after it; answers the end offsets. */
-    private Map<TopicPartition, Long> startFromSnapshots() {
+    /**
+     * Positions the consumer where the state on disk ends: after a restart the state is this instance's own (kept in
+     * its directory, a persistent volume in production) and only the log written since is replayed; a new instance
+     * (an empty state) first loads the newest snapshot. Answers the end offsets to catch up to.
+     */
+    private Map<TopicPartition, Long> startFromState() {
         List<TopicPartition> partitions = List.of();
         while (partitions.isEmpty() && running) {
             try {
@@ -225,41 +265,54 @@ public class LogFollower implements Runnable {
                 LOG.warnf("waiting for topic %s", config.changesTopic());
             }
         }
+        if (db.isEmpty()) {
+            if (loadNewestSnapshot()) {
+                store.recount();
+            }
+        } else {
+            LOG.infof("going on from the state on disk: %d entries", store.entryCount());
+        }
         AtomicLongArray positions = new AtomicLongArray(partitions.size());
         consumer.assign(partitions);
+        Map<TopicPartition, Long> begins = consumer.beginningOffsets(partitions);
+        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
         for (TopicPartition partition : partitions) {
-            Optional<Snapshot> snapshot = newestSnapshot(partition.partition());
-            if (snapshot.isPresent()) {
-                snapshot.get()
-                        .entries()
-                        .forEach((namespace, entries) ->
-                                entries.forEach((key, entry) -> store.load(namespace, key, entry)));
-                consumer.seek(partition, snapshot.get().nextOffset());
-                positions.set(partition.partition(), snapshot.get().nextOffset());
+            long position = db.position(partition.partition());
+            if (position > ends.get(partition) || (position >= 0 && position < begins.get(partition))) {
+                // Past the log's end: the state was built from another log (the topic was recreated). Before its
+                // start: the log no longer holds what the state lacks (the instance was away longer than the
+                // retention). Either way replaying would serve a wrong state without a word: refuse, and say how to go on.
+                throw new IllegalStateException(String.format(
+                        "the state in %s is at %s-%d offset %d, but the log holds offsets %d to %d: delete the"
+                                + " directory to start from the newest snapshot",
+                        config.state().directory(), partition.topic(), partition.partition(), position,
+                        begins.get(partition), ends.get(partition)));
+            }
+            if (position >= 0) {
+                consumer.seek(partition, position);
+                positions.set(partition.partition(), position);
             } else {
                 consumer.seekToBeginning(List.of(partition));
             }
         }
         applied = positions;
-        return consumer.endOffsets(partitions);
+        return ends;
     }
 
     /**
-     * The newest snapshot of {@code partition}; an object store that cannot be reached (Object Storage during an
-     * outage) is asked again until it answers or the service stops: starting without the snapshot would serve a
-     * state that lacks whatever the log no longer holds.
+     * Loads the newest snapshot; an object store that cannot be reached (Object Storage during an outage) is asked
+     * again until it answers or the service stops: starting without the snapshot would serve a state that lacks
+     * whatever the log no longer holds.
      */
-    private Optional<Snapshot> newestSnapshot(int partition) {
+    private boolean loadNewestSnapshot() {
         while (true) {
             try {
-                return snapshots.latest(partition);
+                return snapshots.loadNewest(db);
             } catch (ObjectStoreException e) {
                 if (!running) {
                     throw e;
                 }
-                LOG.warnf(
-                        "cannot read the snapshots of partition %d yet, asking again in %s: %s",
-                        partition, SNAPSHOT_RETRY, e.getMessage());
+                LOG.warnf("cannot read the snapshots yet, asking again in %s: %s", SNAPSHOT_RETRY, e.getMessage());
                 pause(SNAPSHOT_RETRY);
             }
         }
@@ -273,15 +326,66 @@ public class LogFollower implements Runnable {
         }
     }
 
-    private void apply(ConsumerRecord<String, byte[]> record) {
-        CacheChange change = CacheChange.from(record);
-        Decision decision =
-                store.apply(change, record.partition(), record.offset(), Instant.ofEpochMilli(record.timestamp()));
-        applied.set(record.partition(), record.offset() + 1);
-        replicationLag.record(Duration.between(Instant.ofEpochMilli(record.timestamp()), Instant.now()));
-        CompletableFuture<Decision> writer = change.requestId() == null ? null : awaiting.get(change.requestId());
-        if (writer != null) {
-            writer.complete(decision);
+    /**
+     * Applies one polled batch in one {@link StateDb.Batch}, positions included, then tells the writers waiting for a
+     * decision and the readers waiting for a status: nobody hears of a change before it is on disk.
+     */
+    private void apply(ConsumerRecords<String, byte[]> records) {
+        List<Runnable> decided = new ArrayList<>();
+        Instant now = Instant.now();
+        try (StateDb.Batch batch = db.batch()) {
+            for (ConsumerRecord<String, byte[]> record : records) {
+                Instant at = Instant.ofEpochMilli(record.timestamp());
+                try {
+                    CacheChange change = CacheChange.from(record);
+                    if (change.op() == CacheChange.Op.STATUS) {
+                        statuses.apply(batch, change.value());
+                    } else {
+                        Decision decision = store.apply(batch, change, record.partition(), record.offset(), at);
+                        CompletableFuture<Decision> writer =
+                                change.requestId() == null ? null : awaiting.get(change.requestId());
+                        if (writer != null) {
+                            decided.add(() -> writer.complete(decision));
+                        }
+                    }
+                } catch (StateDb.StateException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    // Never stall the log on one change no instance can apply; every instance skips it alike.
+                    LOG.errorf(
+                            "skipped change %s-%d@%d that cannot be applied: %s",
+                            record.topic(), record.partition(), record.offset(), e.toString());
+                }
+                batch.position(record.partition(), record.offset() + 1);
+                replicationLag.record(Duration.between(at, now));
+            }
+            batch.commit();
+        }
+        for (ConsumerRecord<String, byte[]> record : records) {
+            applied.set(record.partition(), record.offset() + 1);
+        }
+        decided.forEach(Runnable::run);
+        statuses.releaseWaiters();
+    }
+
+    /** Removes what has expired, in time order, a bounded amount per sweep. */
+    private void sweep() {
+        // A margin behind the clock: an entry whose expiry has just passed here may still be live for a change appended
+        // a moment ago (decisions judge expiry by the change's own time), and removing it would change that decision.
+        Instant before = Instant.now().minus(SWEEP_MARGIN);
+        List<ExpiryIndex.Expired> expired = ExpiryIndex.expiredBefore(db, before, SWEEP_BATCH);
+        if (expired.isEmpty()) {
+            return;
+        }
+        try (StateDb.Batch batch = db.batch()) {
+            for (ExpiryIndex.Expired entry : expired) {
+                if (entry.column() == StateDb.Column.STATUS) {
+                    statuses.expire(batch, entry.key(), entry.expiresAt());
+                } else {
+                    store.expire(batch, entry.key(), entry.expiresAt());
+                }
+            }
+            batch.commit();
         }
     }
 
@@ -304,28 +408,22 @@ public class LogFollower implements Runnable {
     }
 
     private boolean snapshotDue() {
-        return lastSnapshot == null
-                || Duration.between(lastSnapshot, Instant.now())
+        return lastSnapshotStarted == null
+                || Duration.between(lastSnapshotStarted, Instant.now())
                                 .compareTo(config.snapshots().interval())
                         >= 0;
     }
 
-    /** Snapshots every partition at its applied position (on this thread, so entries and offset agree). */
-    private void takeSnapshots() {
-        Instant now = Instant.now();
-        AtomicLongArray positions = applied;
-        for (int partition = 0; partition < positions.length(); partition++) {
-            if (snapshots.holds(partition, positions.get(partition))) {
-                continue; // unchanged since the snapshot saved or loaded here: nothing to copy or write
-            }
-            Map<String, Map<String, CacheEntry>> entries = store.entriesOf(partition);
-            try {
-                snapshots.save(new Snapshot(partition, positions.get(partition), now, entries));
-            } catch (RuntimeException e) {
-                LOG.warnf("snapshot of partition %d failed (the log still has everything): %s", partition, e);
-            }
+    /** Snapshots the state as it is now, through a frozen view (on the snapshot thread, or at shutdown). */
+    private void takeSnapshot() {
+        try (StateDb.View view = db.view()) {
+            snapshots.save(view, applied.length());
+            lastSnapshot = Instant.now();
+        } catch (RuntimeException e) {
+            LOG.warnf("snapshot failed (the log and the state on disk still have everything): %s", e.toString());
+        } finally {
+            snapshotting.set(false);
         }
-        lastSnapshot = now;
     }
 
     private double snapshotAgeSeconds() {

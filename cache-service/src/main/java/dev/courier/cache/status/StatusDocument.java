@@ -1,25 +1,36 @@
 package dev.courier.cache.status;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import dev.courier.common.cache.CacheNamespaces;
 import dev.courier.common.status.InvocationStatus;
+import dev.courier.common.status.StatusEvent;
 
 /**
- * An invocation's status (SPEC section 6), as kept in namespace {@value #NAMESPACE}, and the merge that folds a status
- * event into it.
+ * An invocation's status (SPEC section 6) as the status read model keeps it, and the merge that folds a newer piece of
+ * news into it.
  *
  * <p>Events come from several topics read independently, so they can arrive out of order. The merge only moves
- * forward: a terminal status is final; otherwise an event wins when it reports more attempts, or as many and a later
- * time. The same events in any order therefore give the same document, and every instance (applying the change log
- * in one order) holds the same one.
+ * forward, so the same events in any order give the same document, and every instance holds the same one:
+ *
+ * <ul>
+ *   <li>what the invocation's own record says (a terminal status that is not {@link #requested}) is final;
+ *   <li>a caller's cancellation ({@code requested}) beats every step short of that record, and loses to it (a call
+ *       already in flight may still succeed);
+ *   <li>otherwise the event with more attempts wins, or with as many and a later time; {@code ACCEPTED} never
+ *       overtakes a later step.
+ * </ul>
  *
  * @param id the invocation id
  * @param status where the invocation is
@@ -29,6 +40,7 @@ import dev.courier.common.status.InvocationStatus;
  * @param updatedAt when the event this status comes from happened
  * @param lastResponse the target's last answer, if any
  * @param correlationId the conversation id
+ * @param requested whether the status is a caller's cancellation that the invocation's record has not confirmed yet
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record StatusDocument(
@@ -39,15 +51,14 @@ public record StatusDocument(
         Instant acceptedAt,
         Instant updatedAt,
         LastResponse lastResponse,
-        String correlationId) {
+        String correlationId,
+        @JsonIgnore boolean requested) {
 
-    /** The cache namespace of invocation status documents. */
-    public static final String NAMESPACE = CacheNamespaces.STATUS;
-
+    private static final int FORMAT = 1;
+    private static final long NONE = Long.MIN_VALUE;
     private static final ObjectMapper JSON = new ObjectMapper()
             .registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
     /**
      * The target's last answer.
@@ -57,6 +68,20 @@ public record StatusDocument(
      */
     public record LastResponse(String status, Instant timestamp) {}
 
+    /** The document one event alone gives. */
+    public static StatusDocument of(StatusEvent event) {
+        return new StatusDocument(
+                event.id(),
+                event.status(),
+                event.attempts(),
+                event.status().isTerminal() ? null : event.nextAttemptAt(),
+                event.acceptedAt(),
+                event.at(),
+                event.lastResponseStatus() == null ? null : new LastResponse(event.lastResponseStatus(), event.at()),
+                event.correlationId(),
+                event.requested());
+    }
+
     /** {@code event} folded into {@code current} (null when there is none yet). */
     public static StatusDocument merge(StatusDocument current, StatusDocument event) {
         if (current == null) {
@@ -65,7 +90,9 @@ public record StatusDocument(
         Instant acceptedAt = earliest(current.acceptedAt(), event.acceptedAt());
         String correlationId = current.correlationId() != null ? current.correlationId() : event.correlationId();
         StatusDocument winner = wins(current, event) ? event : current;
-        LastResponse lastResponse = winner.lastResponse() != null ? winner.lastResponse() : current.lastResponse();
+        LastResponse lastResponse = winner.lastResponse() != null
+                ? winner.lastResponse()
+                : current.lastResponse() != null ? current.lastResponse() : event.lastResponse();
         return new StatusDocument(
                 winner.id(),
                 winner.status(),
@@ -74,14 +101,27 @@ public record StatusDocument(
                 acceptedAt,
                 winner.updatedAt(),
                 lastResponse,
-                correlationId);
+                correlationId,
+                winner.requested());
+    }
+
+    /** Whether the status is the invocation's own last word. */
+    @JsonIgnore
+    public boolean isFinal() {
+        return status.isTerminal() && !requested;
     }
 
     private static boolean wins(StatusDocument current, StatusDocument event) {
-        if (current.status().isTerminal()) {
+        if (current.isFinal()) {
             return false;
         }
-        if (event.status().isTerminal()) {
+        if (event.isFinal()) {
+            return true;
+        }
+        if (current.requested()) {
+            return false;
+        }
+        if (event.requested()) {
             return true;
         }
         if (event.attempts() != current.attempts()) {
@@ -100,7 +140,7 @@ public record StatusDocument(
         return b == null || a.isBefore(b) ? a : b;
     }
 
-    /** This document as JSON. */
+    /** This document as the API shows it. */
     public byte[] toJson() {
         try {
             return JSON.writeValueAsBytes(this);
@@ -109,12 +149,90 @@ public record StatusDocument(
         }
     }
 
-    /** A document from JSON. */
-    public static StatusDocument fromJson(byte[] json) {
-        try {
-            return JSON.readValue(json, StatusDocument.class);
+    /** This document in its stored (and change-log) form: about 70 bytes. */
+    public byte[] encode() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(80);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            writeTo(out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return bytes.toByteArray();
+    }
+
+    /** Writes the stored form to {@code out}. */
+    void writeTo(DataOutputStream out) throws IOException {
+        out.writeByte(FORMAT);
+        out.writeUTF(id);
+        out.writeByte(status.ordinal());
+        out.writeBoolean(requested);
+        out.writeInt(attempts);
+        out.writeLong(millis(nextAttemptAt));
+        out.writeLong(millis(acceptedAt));
+        out.writeLong(millis(updatedAt));
+        writeNullable(out, lastResponse == null ? null : lastResponse.status());
+        out.writeLong(lastResponse == null ? NONE : millis(lastResponse.timestamp()));
+        writeNullable(out, correlationId);
+    }
+
+    /** A document in its stored form. */
+    public static StatusDocument decode(byte[] stored) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(stored))) {
+            return readFrom(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Reads one document's stored form from {@code in}. */
+    static StatusDocument readFrom(DataInputStream in) throws IOException {
+        int format = in.readUnsignedByte();
+        if (format != FORMAT) {
+            throw new IOException("unknown status document format " + format);
+        }
+        String id = in.readUTF();
+        InvocationStatus status = InvocationStatus.values()[in.readUnsignedByte()];
+        boolean requested = in.readBoolean();
+        int attempts = in.readInt();
+        Instant next = instant(in.readLong());
+        Instant acceptedAt = instant(in.readLong());
+        Instant updatedAt = instant(in.readLong());
+        String lastStatus = readNullable(in);
+        Instant lastAt = instant(in.readLong());
+        String correlationId = readNullable(in);
+        return new StatusDocument(
+                id,
+                status,
+                attempts,
+                next,
+                acceptedAt,
+                updatedAt,
+                lastStatus == null ? null : new LastResponse(lastStatus, lastAt),
+                correlationId,
+                requested);
+    }
+
+    private static void writeNullable(DataOutputStream out, String value) throws IOException {
+        out.writeBoolean(value != null);
+        if (value != null) {
+            out.writeUTF(value);
+        }
+    }
+
+    private static String readNullable(DataInputStream in) throws IOException {
+        return in.readBoolean() ? in.readUTF() : null;
+    }
+
+    private static long millis(Instant instant) {
+        return instant == null ? NONE : instant.toEpochMilli();
+    }
+
+    private static Instant instant(long millis) {
+        return millis == NONE ? null : Instant.ofEpochMilli(millis);
+    }
+
+    /** The bytes of {@code id} as the status column's key. */
+    static byte[] key(String id) {
+        return id.getBytes(StandardCharsets.UTF_8);
     }
 }

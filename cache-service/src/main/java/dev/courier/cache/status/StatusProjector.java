@@ -1,10 +1,12 @@
 package dev.courier.cache.status;
 
-import java.nio.charset.StandardCharsets;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -12,14 +14,15 @@ import java.util.concurrent.CompletableFuture;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.courier.cache.config.CacheConfig;
 import dev.courier.cache.log.CacheChange;
 import dev.courier.cache.log.ChangeLog;
+import dev.courier.common.cache.CacheNamespaces;
 import dev.courier.common.id.Ulid;
-import dev.courier.common.record.DeliveryHeaders;
-import dev.courier.common.status.InvocationStatus;
+import dev.courier.common.status.StatusEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
@@ -29,21 +32,24 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 
 /**
  * Projects invocation status from the records the system writes anyway (a request accepted, handed to a delay tier,
- * returned for an attempt, finished) into namespace {@value StatusDocument#NAMESPACE}: each record becomes a status
- * event, appended to the change log as a merge. No hot path makes an extra call for status.
+ * returned for an attempt, finished) into the {@link StatusStore}: it reads the {@link StatusEvent} each record
+ * carries (the contract between the services that take the steps and this read model; nothing here reads how the
+ * listener keeps its delivery state), folds a poll's events per invocation and appends them to the change log as a
+ * few status changes. No hot path makes an extra call for status.
  *
- * <p>At least once: offsets are committed after the batch's events are appended; an event applied twice merges to
- * the same document.
+ * <p>At least once: offsets are committed after the batch's changes are appended; a document merged twice gives the
+ * same document.
  */
 @ApplicationScoped
 public class StatusProjector implements Runnable {
     private static final Logger LOG = Logger.getLogger(StatusProjector.class);
+    private static final int DOCUMENTS_PER_CHANGE = 5000;
 
     private final ChangeLog log;
     private final CacheConfig config;
@@ -51,7 +57,8 @@ public class StatusProjector implements Runnable {
     private final ObjectMapper mapper;
     private volatile boolean running;
     private volatile Thread thread;
-    private KafkaConsumer<String, byte[]> consumer;
+    private KafkaConsumer<String, ByteBuffer> consumer;
+    private int partitions;
 
     public StatusProjector(
             ChangeLog log,
@@ -76,7 +83,7 @@ public class StatusProjector implements Runnable {
         running = false;
         Thread owner = thread;
         if (owner != null) {
-            KafkaConsumer<String, byte[]> current = consumer;
+            KafkaConsumer<String, ByteBuffer> current = consumer;
             if (current != null) {
                 current.wakeup();
             }
@@ -115,7 +122,9 @@ public class StatusProjector implements Runnable {
         props.put(ConsumerConfig.GROUP_ID_CONFIG, config.status().groupId());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        // Values are read in place (no copy): most records carry their status event in a header.
+        consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteBufferDeserializer());
+        partitions = log.partitions();
         // Every batch polled so far is appended before the next poll, so the consumer's position is always safe to
         // commit. Commits are spaced by the commit interval; what is not committed yet is projected again after a
         // restart or rebalance, and merging an event twice changes nothing.
@@ -126,14 +135,15 @@ public class StatusProjector implements Runnable {
             consumer.subscribe(topics());
             while (running) {
                 try {
-                    ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(100));
+                    ConsumerRecords<String, ByteBuffer> records = consumer.poll(Duration.ofMillis(100));
                     if (!records.isEmpty()) {
-                        List<CompletableFuture<?>> appended = new ArrayList<>();
-                        for (ConsumerRecord<String, byte[]> record : records) {
-                            event(record).ifPresent(event -> appended.add(append(event)));
+                        Map<String, StatusDocument> folded = new LinkedHashMap<>();
+                        for (ConsumerRecord<String, ByteBuffer> record : records) {
+                            event(record).ifPresent(event -> folded.merge(event.id(), event, StatusDocument::merge));
                         }
-                        CompletableFuture.allOf(appended.toArray(CompletableFuture[]::new))
-                                .join();
+                        if (!folded.isEmpty()) {
+                            append(folded).join();
+                        }
                         uncommitted = true;
                     }
                     if (uncommitted && System.nanoTime() - lastCommitNanos >= commitIntervalNanos) {
@@ -162,60 +172,106 @@ public class StatusProjector implements Runnable {
         }
     }
 
-    private CompletableFuture<?> append(StatusDocument event) {
-        Instant expiresAt = event.updatedAt().plus(config.status().retention());
-        return log.append(new CacheChange(
-                        CacheChange.Op.MERGE_STATUS,
-                        StatusDocument.NAMESPACE,
-                        event.id(),
-                        event.toJson(),
-                        "application/json",
-                        expiresAt,
-                        null,
-                        false,
-                        null))
-                .toCompletableFuture();
+    /**
+     * Folds the events of one polled batch per invocation (an invocation accepted and finished within one poll becomes
+     * one document) and appends them as few status changes as possible: one per change-log partition an id hashes to,
+     * each at most {@value #DOCUMENTS_PER_CHANGE} documents (about 400 KB, under the 1 MB record limit).
+     */
+    private CompletableFuture<Void> append(Map<String, StatusDocument> folded) {
+        Map<Integer, List<StatusDocument>> byPartition = new HashMap<>();
+        for (StatusDocument document : folded.values()) {
+            byPartition
+                    .computeIfAbsent(partitionOf(document.id()), partition -> new ArrayList<>())
+                    .add(document);
+        }
+        List<CompletableFuture<?>> appended = new ArrayList<>();
+        byPartition.forEach((partition, documents) -> {
+            for (int from = 0; from < documents.size(); from += DOCUMENTS_PER_CHANGE) {
+                List<StatusDocument> part =
+                        documents.subList(from, Math.min(documents.size(), from + DOCUMENTS_PER_CHANGE));
+                appended.add(log.append(
+                                new CacheChange(
+                                        CacheChange.Op.STATUS,
+                                        CacheNamespaces.STATUS,
+                                        "events",
+                                        StatusStore.encodeChange(part),
+                                        null,
+                                        null,
+                                        null,
+                                        false,
+                                        null),
+                                partition)
+                        .toCompletableFuture());
+            }
+        });
+        return CompletableFuture.allOf(appended.toArray(CompletableFuture[]::new));
     }
 
-    /** The status event a record stands for, if it stands for one. */
-    Optional<StatusDocument> event(ConsumerRecord<String, byte[]> record) {
-        if ("callback".equals(header(record, "courier-kind")) || record.value() == null) {
-            return Optional.empty(); // a parked callback: the invocation's outcome is on its way
+    private int partitionOf(String id) {
+        return StatusStore.partitionOf(id, partitions);
+    }
+
+    /**
+     * The status event a record stands for, if it stands for one: the {@link StatusEvent} the accepter or the listener
+     * put on it, or, for a request a producer published directly (no event), {@code ACCEPTED} at the record's time.
+     */
+    Optional<StatusDocument> event(ConsumerRecord<String, ByteBuffer> record) {
+        Header header = record.headers().lastHeader(StatusEvent.HEADER);
+        if (header != null) {
+            try {
+                return Optional.of(StatusDocument.of(StatusEvent.decode(header.value())));
+            } catch (IllegalArgumentException e) {
+                LOG.debugf(
+                        "a status event that is not readable at %s-%d@%d: %s",
+                        record.topic(), record.partition(), record.offset(), e.getMessage());
+                return Optional.empty();
+            }
         }
-        JsonNode value;
-        try {
-            value = mapper.readTree(record.value());
-        } catch (java.io.IOException e) {
-            return Optional.empty(); // not JSON: the listener dead-letters it, and its failure record is projected
+        if (!record.topic().equals(config.status().requestsTopic()) || record.value() == null) {
+            return Optional.empty(); // a parked callback, or a record of no invocation
         }
-        if (value == null || !value.isObject()) {
+        return directRequest(record);
+    }
+
+    /** A request a producer published on its own: its {@code id} and {@code correlationId}, read without the rest. */
+    private Optional<StatusDocument> directRequest(ConsumerRecord<String, ByteBuffer> record) {
+        String id = null;
+        String correlationId = null;
+        ByteBuffer value = record.value();
+        byte[] bytes;
+        int offset;
+        if (value.hasArray()) {
+            bytes = value.array();
+            offset = value.arrayOffset() + value.position();
+        } else {
+            bytes = new byte[value.remaining()];
+            value.duplicate().get(bytes);
+            offset = 0;
+        }
+        try (JsonParser parser = mapper.getFactory().createParser(bytes, offset, value.remaining())) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return Optional.empty(); // not a request: the listener dead-letters it, and its record is projected
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                JsonToken token = parser.nextToken();
+                if ("id".equals(field) && token == JsonToken.VALUE_STRING) {
+                    id = parser.getText();
+                } else if ("correlationId".equals(field) && token == JsonToken.VALUE_STRING) {
+                    correlationId = parser.getText();
+                } else {
+                    parser.skipChildren();
+                }
+            }
+        } catch (IOException e) {
             return Optional.empty();
         }
+        if (id == null) {
+            // The id the listener derives for a request without one (the same on every redelivery).
+            id = Ulid.derived(record.timestamp(), record.topic() + "/" + record.partition() + "/" + record.offset());
+        }
         Instant at = Instant.ofEpochMilli(record.timestamp());
-        if (config.status().recordTopics().contains(record.topic())) {
-            return value.has("courier") ? Optional.of(finished(value)) : Optional.empty();
-        }
-        String id = value.hasNonNull("id")
-                ? value.get("id").asText()
-                : Ulid.derived(record.timestamp(), record.topic() + "/" + record.partition() + "/" + record.offset());
-        String attemptsHeader = header(record, DeliveryHeaders.ATTEMPTS);
-        int attempts = attemptsHeader == null ? 0 : Integer.parseInt(attemptsHeader);
-        String acceptedHeader = header(record, DeliveryHeaders.ACCEPTED_AT);
-        Instant acceptedAt = acceptedHeader == null ? at : Instant.parse(acceptedHeader);
-        String nextHeader = header(record, DeliveryHeaders.NEXT_ATTEMPT_AT);
-        Instant next = nextHeader == null ? null : Instant.parse(nextHeader);
-        boolean waiting = config.status().delayTopics().contains(record.topic());
-        InvocationStatus status;
-        if (waiting) {
-            status = attempts == 0 ? InvocationStatus.SCHEDULED : InvocationStatus.RETRYING;
-        } else {
-            // On the requests topic: new (ACCEPTED), or back from a tier for its next attempt (DISPATCHING).
-            status = attempts == 0 && next == null ? InvocationStatus.ACCEPTED : InvocationStatus.DISPATCHING;
-        }
-        String correlationId =
-                value.hasNonNull("correlationId") ? value.get("correlationId").asText() : id;
-        return Optional.of(
-                new StatusDocument(id, status, attempts, waiting ? next : null, acceptedAt, at, null, correlationId));
+        return Optional.of(StatusDocument.of(StatusEvent.accepted(id, at, correlationId != null ? correlationId : id)));
     }
 
     private List<String> topics() {
@@ -224,38 +280,5 @@ public class StatusProjector implements Runnable {
         topics.addAll(config.status().delayTopics());
         topics.addAll(config.status().recordTopics());
         return topics;
-    }
-
-    /** An invocation record (results or failures) as the terminal status event. */
-    private static StatusDocument finished(JsonNode record) {
-        JsonNode courier = record.get("courier");
-        JsonNode response = record.at("/data/response");
-        InvocationStatus status =
-                switch (courier.path("condition").asText()) {
-                    case "Success" -> InvocationStatus.SUCCEEDED;
-                    case "EventAgeExceeded" -> InvocationStatus.EXPIRED;
-                    case "Cancelled" -> InvocationStatus.CANCELLED;
-                    default -> InvocationStatus.FAILED;
-                };
-        Instant completedAt = Instant.parse(courier.path("completedAt").asText());
-        StatusDocument.LastResponse last = response.hasNonNull("status")
-                ? new StatusDocument.LastResponse(response.get("status").asText(), completedAt)
-                : null;
-        return new StatusDocument(
-                courier.path("invocationId").asText(),
-                status,
-                courier.path("attempts").asInt(),
-                null,
-                courier.hasNonNull("acceptedAt")
-                        ? Instant.parse(courier.get("acceptedAt").asText())
-                        : null,
-                completedAt,
-                last,
-                record.at("/data/request/opcRequestId").asText(null));
-    }
-
-    private static String header(ConsumerRecord<String, byte[]> record, String name) {
-        Header header = record.headers().lastHeader(name);
-        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 }

@@ -7,7 +7,7 @@ package dev.courier.common.cache;
 public final class CacheChangeHeaders {
     private CacheChangeHeaders() {}
 
-    /** {@code PUT}, {@code DELETE} or {@code MERGE_STATUS}. */
+    /** {@code PUT}, {@code DELETE}, or {@code STATUS} (a batch of invocation statuses for the status read model). */
     public static final String OP = "op";
 
     /** Media type of the value. */

@@ -8,10 +8,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Singleton;
 
+import dev.courier.cacheclient.CacheServiceClient;
 import dev.courier.common.cache.CacheChangeHeaders;
 import dev.courier.listener.config.ListenerConfig;
 import dev.courier.listener.kafka.ConsumerLoop;
@@ -39,15 +43,17 @@ import org.jboss.logging.Logger;
 public class CacheFollower extends ConsumerLoop {
     private static final Logger LOG = Logger.getLogger(CacheFollower.class);
     private static final int STARTUP_TRIES = 5;
+    private static final Duration STARTUP_READ_TIMEOUT = Duration.ofSeconds(10);
 
     private final ListenerKafka kafka;
     private final ListenerConfig config;
-    private final CacheService cache;
+    private final Optional<CacheServiceClient> cache;
     private final Map<String, CacheView> views = new HashMap<>();
     /** Where the log ended when the follower started; emptied as each partition is read that far. */
     private Map<TopicPartition, Long> catchUpTo = Map.of();
 
-    public CacheFollower(ListenerKafka kafka, ListenerConfig config, CacheService cache, Instance<CacheView> views) {
+    public CacheFollower(
+            ListenerKafka kafka, ListenerConfig config, Optional<CacheServiceClient> cache, Instance<CacheView> views) {
         super("courier-cache-follower");
         this.kafka = kafka;
         this.config = config;
@@ -71,7 +77,7 @@ public class CacheFollower extends ConsumerLoop {
 
     @Override
     protected void begin(KafkaConsumer<String, byte[]> consumer) {
-        if (cache.configured()) {
+        if (cache.isPresent()) {
             views.values().forEach(this::load);
         } else {
             LOG.warn(
@@ -112,18 +118,25 @@ public class CacheFollower extends ConsumerLoop {
     private void load(CacheView view) {
         for (int attempt = 1; attempt <= STARTUP_TRIES && running(); attempt++) {
             try {
-                List<String> keys = cache.keys(view.namespace());
+                List<String> keys = cache.get().keys(view.namespace());
                 for (String key : keys) {
                     if (!view.needsValues()) {
                         view.put(key, null, null);
                     } else {
-                        Optional<byte[]> value = cache.get(view.namespace(), key);
-                        value.ifPresent(bytes -> view.put(key, bytes, null));
+                        CacheServiceClient.Reply value = cache.get()
+                                .get(view.namespace(), key)
+                                .toCompletableFuture()
+                                .get(STARTUP_READ_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                        if (value.status() == 200) {
+                            view.put(key, value.body(), null);
+                        } else if (value.status() != 404) {
+                            throw new IOException("cache-service answered " + value.status() + " to a get");
+                        }
                     }
                 }
                 LOG.infof("loaded %d entries of %s from cache-service", keys.size(), view.namespace());
                 return;
-            } catch (IOException e) {
+            } catch (IOException | ExecutionException | TimeoutException e) {
                 LOG.warnf(
                         "could not list %s from cache-service (try %d of %d): %s",
                         view.namespace(), attempt, STARTUP_TRIES, e);

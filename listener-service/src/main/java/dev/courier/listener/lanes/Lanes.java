@@ -8,14 +8,15 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import jakarta.inject.Singleton;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.courier.cacheclient.CacheServiceClient;
 import dev.courier.common.cache.CacheNamespaces;
-import dev.courier.listener.cache.CacheService;
 import dev.courier.listener.cache.CacheView;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -42,7 +43,7 @@ import org.jboss.logging.Logger;
 public class Lanes implements CacheView {
     private static final Logger LOG = Logger.getLogger(Lanes.class);
 
-    private final CacheService cache;
+    private final Optional<CacheServiceClient> cache;
     private final ObjectMapper mapper;
     /** Invocation id → entry. Guarded by {@code this}; so are the lanes. */
     private final Map<String, Entry> entries = new HashMap<>();
@@ -54,7 +55,7 @@ public class Lanes implements CacheView {
 
     private volatile boolean caughtUp;
 
-    public Lanes(CacheService cache, ObjectMapper mapper, MeterRegistry registry) {
+    public Lanes(Optional<CacheServiceClient> cache, ObjectMapper mapper, MeterRegistry registry) {
         this.cache = cache;
         this.mapper = mapper;
         Gauge.builder("courier.ordering.lane.entries", this, Lanes::size)
@@ -74,10 +75,10 @@ public class Lanes implements CacheView {
             }
             add(entry);
         }
-        if (!cache.configured()) {
+        if (cache.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        return cache.put(CacheNamespaces.LANES, id, json(entry));
+        return cache.get().putDurably(CacheNamespaces.LANES, id, json(entry));
     }
 
     /**
@@ -126,10 +127,10 @@ public class Lanes implements CacheView {
             remove(id);
         }
         wakeWaiters();
-        if (!cache.configured()) {
+        if (cache.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        return cache.delete(CacheNamespaces.LANES, id);
+        return cache.get().deleteDurably(CacheNamespaces.LANES, id);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.courier.listener.outcome;
 
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
@@ -14,6 +15,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.courier.common.record.Condition;
 import dev.courier.common.record.InvocationRecord;
+import dev.courier.common.status.StatusEvent;
 import dev.courier.listener.config.ListenerConfig;
 import dev.courier.listener.kafka.ListenerKafka;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -65,9 +67,31 @@ public class OutcomeWriter {
         }
         ProducerRecord<String, byte[]> message = new ProducerRecord<>(
                 topicFor(record.courier().condition()), record.courier().invocationId(), value);
+        message.headers().add(StatusEvent.HEADER, finished(record).encode());
         CompletableFuture<Void> written = new CompletableFuture<>();
         send(message, written);
         return written;
+    }
+
+    /** The last step of the invocation {@code record} reports, for the status read model. */
+    static StatusEvent finished(InvocationRecord record) {
+        InvocationRecord.Delivery courier = record.courier();
+        InvocationRecord.Response response =
+                record.data() == null ? null : record.data().response();
+        Instant completedAt = courier.completedAt() != null ? courier.completedAt() : Instant.now();
+        String correlationId = record.data() == null || record.data().request() == null
+                ? null
+                : record.data().request().opcRequestId();
+        return new StatusEvent(
+                courier.invocationId(),
+                StatusEvent.statusOf(courier.condition()),
+                courier.attempts(),
+                null,
+                courier.acceptedAt(),
+                completedAt,
+                response == null ? null : response.status(),
+                correlationId,
+                false);
     }
 
     private void send(ProducerRecord<String, byte[]> message, CompletableFuture<Void> written) {

@@ -11,10 +11,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.courier.common.request.InvocationRequest;
+import dev.courier.common.status.InvocationStatus;
+import dev.courier.common.status.StatusEvent;
 import dev.courier.listener.callback.CallbackTask;
 import dev.courier.listener.config.ListenerConfig;
 import dev.courier.listener.kafka.ListenerKafka;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
@@ -43,7 +46,13 @@ public class DelayScheduler {
      * remaining wait.
      */
     public CompletionStage<Void> schedule(InvocationRequest request, DeliveryState state) {
-        return forward(request.recordKey(), json(request), new RecordHeaders(), state);
+        Headers headers = new RecordHeaders();
+        String correlationId = request.correlationId() != null ? request.correlationId() : request.id();
+        headers.add(
+                StatusEvent.HEADER,
+                StatusEvent.accepted(request.id(), state.acceptedAt(), correlationId)
+                        .encode());
+        return forward(request.recordKey(), json(request), headers, state);
     }
 
     /** Parks a callback that is to be delivered again at {@code next}. */
@@ -67,6 +76,7 @@ public class DelayScheduler {
         ProducerRecord<String, byte[]> record =
                 new ProducerRecord<>(topic, null, key, value, new RecordHeaders(headers.toArray()));
         state.writeTo(record.headers());
+        reportStatus(record.headers(), state, topic.equals(requestsTopic));
         CompletableFuture<Void> acknowledged = new CompletableFuture<>();
         try {
             kafka.producer().send(record, (metadata, error) -> {
@@ -80,6 +90,39 @@ public class DelayScheduler {
             acknowledged.completeExceptionally(e);
         }
         return acknowledged;
+    }
+
+    /**
+     * Replaces the record's {@link StatusEvent} with the step this hand-off is: back on the requests topic for an
+     * attempt ({@code DISPATCHING}), or waiting in a tier ({@code SCHEDULED} before the first attempt, {@code RETRYING}
+     * after one). A parked callback reports nothing: its invocation's outcome follows in its record.
+     */
+    private static void reportStatus(Headers headers, DeliveryState state, boolean due) {
+        Header previous = headers.lastHeader(StatusEvent.HEADER);
+        headers.remove(StatusEvent.HEADER);
+        if (previous == null || headers.lastHeader(CallbackTask.KIND_HEADER) != null) {
+            return;
+        }
+        StatusEvent identity;
+        try {
+            identity = StatusEvent.decode(previous.value());
+        } catch (IllegalArgumentException e) {
+            return; // written by a newer version: leave it to the record's next step
+        }
+        InvocationStatus status = due
+                ? InvocationStatus.DISPATCHING
+                : state.attempts() == 0 ? InvocationStatus.SCHEDULED : InvocationStatus.RETRYING;
+        StatusEvent step = new StatusEvent(
+                identity.id(),
+                status,
+                state.attempts(),
+                due ? null : state.nextAttemptAt(),
+                state.acceptedAt(),
+                Instant.now(),
+                null,
+                identity.correlationId(),
+                false);
+        headers.add(StatusEvent.HEADER, step.encode());
     }
 
     private byte[] json(Object value) {

@@ -7,7 +7,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.courier.listener.cache.CacheService;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,8 +19,7 @@ class LanesTest {
 
     @BeforeEach
     void create() {
-        lanes = new Lanes(
-                new CacheService(Optional.empty(), new ObjectMapper()), new ObjectMapper(), new SimpleMeterRegistry());
+        lanes = new Lanes(Optional.empty(), new ObjectMapper(), new SimpleMeterRegistry());
     }
 
     @Test

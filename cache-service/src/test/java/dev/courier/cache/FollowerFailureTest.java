@@ -10,6 +10,7 @@ import jakarta.inject.Singleton;
 
 import dev.courier.cache.config.CacheConfig;
 import dev.courier.cache.log.CacheChange;
+import dev.courier.cache.state.StateDb;
 import dev.courier.cache.store.CacheStore;
 import dev.courier.cache.store.Decision;
 import dev.courier.testing.kafka.KafkaBrokerResource;
@@ -56,16 +57,16 @@ class FollowerFailureTest {
     @Alternative
     @Singleton
     public static class FailingStore extends CacheStore {
-        public FailingStore(CacheConfig config) {
-            super(config);
+        public FailingStore(StateDb db, CacheConfig config) {
+            super(db, config);
         }
 
         @Override
-        public Decision apply(CacheChange change, int partition, long offset, Instant at) {
+        public Decision apply(StateDb.Batch batch, CacheChange change, int partition, long offset, Instant at) {
             if (POISON.equals(change.key())) {
                 throw new OutOfMemoryError("simulated by the test: the heap is too small for the change log");
             }
-            return super.apply(change, partition, offset, at);
+            return super.apply(batch, change, partition, offset, at);
         }
     }
 

@@ -281,12 +281,17 @@ public class LogFollower implements Runnable {
             if (position > ends.get(partition) || (position >= 0 && position < begins.get(partition))) {
                 // Past the log's end: the state was built from another log (the topic was recreated). Before its
                 // start: the log no longer holds what the state lacks (the instance was away longer than the
-                // retention). Either way replaying would serve a wrong state without a word: refuse, and say how to go on.
+                // retention). Either way replaying would serve a wrong state without a word: refuse, and say how to go
+                // on.
                 throw new IllegalStateException(String.format(
                         "the state in %s is at %s-%d offset %d, but the log holds offsets %d to %d: delete the"
                                 + " directory to start from the newest snapshot",
-                        config.state().directory(), partition.topic(), partition.partition(), position,
-                        begins.get(partition), ends.get(partition)));
+                        config.state().directory(),
+                        partition.topic(),
+                        partition.partition(),
+                        position,
+                        begins.get(partition),
+                        ends.get(partition)));
             }
             if (position >= 0) {
                 consumer.seek(partition, position);

@@ -116,8 +116,16 @@ public class SnapshotStore {
             }
             int count = manifest.readInt();
             long entries = 0;
+            List<byte[][]> positions = new ArrayList<>();
             for (int part = 0; part < count; part++) {
-                entries += load(db, directory + partName(part));
+                entries += load(db, directory + partName(part), positions);
+            }
+            // The positions last, once everything else is in: until then the state has none and counts as empty, so
+            // a load cut short (a part deleted meanwhile, an outage, a stop) is done again at the next start rather
+            // than taken for the whole state and followed from there.
+            try (StateDb.Batch batch = db.batch()) {
+                positions.forEach(position -> batch.put(Column.META, position[0], position[1]));
+                batch.commit();
             }
             saved = Long.parseLong(directory.substring(root.length(), directory.length() - 1));
             LOG.infof("loaded snapshot %s: %d entries", directory, entries);
@@ -127,7 +135,8 @@ public class SnapshotStore {
         }
     }
 
-    private long load(StateDb db, String name) throws IOException {
+    /** Loads one part into {@code db}, except the positions, which are added to {@code positions}. */
+    private long load(StateDb db, String name, List<byte[][]> positions) throws IOException {
         DataInputStream in =
                 read(name).orElseThrow(() -> new IllegalStateException("snapshot part " + name + " is missing"));
         Column[] columns = Column.values();
@@ -138,6 +147,11 @@ public class SnapshotStore {
             while ((column = in.read()) >= 0) {
                 byte[] key = in.readNBytes(in.readInt());
                 byte[] value = in.readNBytes(in.readInt());
+                if (columns[column] == Column.META && StateDb.isPositionKey(key)) {
+                    positions.add(new byte[][] {key, value});
+                    entries++;
+                    continue;
+                }
                 batch.put(columns[column], key, value);
                 if (++entries % LOAD_BATCH == 0) {
                     batch.commit();

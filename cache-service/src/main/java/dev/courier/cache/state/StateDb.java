@@ -190,6 +190,11 @@ public class StateDb {
         }
     }
 
+    /** Whether {@code key} of {@link Column#META} is a partition's position. */
+    public static boolean isPositionKey(byte[] key) {
+        return startsWith(key, POSITION_PREFIX);
+    }
+
     /** The key of {@code partition}'s position in {@link Column#META}. */
     public static byte[] positionKey(int partition) {
         return (new String(POSITION_PREFIX, StandardCharsets.UTF_8) + partition).getBytes(StandardCharsets.UTF_8);

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import jakarta.inject.Inject;
 
+import dev.courier.cache.api.StatusResource;
 import dev.courier.common.id.Ulid;
 import dev.courier.testing.kafka.ClientConfigRecorder;
 import dev.courier.testing.kafka.EmbeddedKafkaBroker;
@@ -17,6 +18,7 @@ import dev.courier.testing.kafka.OciStreamingRequirements.PlainCredentials;
 import dev.courier.testing.kafka.OciStreamingTestProfile;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.response.Response;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
@@ -136,14 +138,17 @@ class OciStreamingProfileTest {
         return "{\"id\":\"" + id + "\",\"target\":{\"type\":\"http\",\"url\":\"https://example.com/\"}}";
     }
 
+    /** Waits for the status of {@code id}: a direct producer's request, so the projector reads it as ACCEPTED. */
     private static void awaitStatus(String id) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
-        while (given().get("/v1/cache/courier.status/" + id).statusCode() != 200) {
+        Response status;
+        while ((status = given().header(StatusResource.WAIT, "5000").get("/v1/status/" + id)).statusCode() != 200) {
             assertThat(System.nanoTime())
                     .as("status of %s projected in time", id)
                     .isLessThan(deadline);
             Thread.sleep(100);
         }
+        assertThat(status.jsonPath().getString("status")).isEqualTo("ACCEPTED");
     }
 
     private void assertCredentials(Map<String, Object> settings) {

@@ -21,10 +21,11 @@ class LocalSnapshotStoreTest extends SnapshotStoreContract {
     }
 
     @Test
-    void aSnapshotIsAFileAtItsName() {
-        snapshots.save(snapshot(3, 7, "on disk"));
+    void aSnapshotIsAFileForEachPartAndOneForItsManifest() {
+        state("writer").put("key", "on disk").at(3, 4).saveTo(snapshots);
 
-        assertThat(Files.isRegularFile(directory.resolve("snapshots/" + TOPIC + "/3/0000000000000000007")))
-                .isTrue();
+        Path snapshot = directory.resolve(directory(7));
+        assertThat(Files.isRegularFile(snapshot.resolve("part-000000"))).isTrue();
+        assertThat(Files.isRegularFile(snapshot.resolve("manifest"))).isTrue();
     }
 }

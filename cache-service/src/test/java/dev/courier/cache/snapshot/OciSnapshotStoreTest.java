@@ -1,5 +1,6 @@
 package dev.courier.cache.snapshot;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 import com.oracle.bmc.objectstorage.ObjectStorageClient;
@@ -45,11 +46,13 @@ class OciSnapshotStoreTest extends SnapshotStoreContract {
     }
 
     @Test
-    void aSnapshotIsAnObjectInTheBucketThatDecodesToWhatWasSaved() {
-        snapshots.save(snapshot(1, 77, "in the bucket"));
+    void aSnapshotIsObjectsInTheBucketPartsAndManifest() {
+        state("writer").put("key", "in the bucket").at(70, 7).saveTo(snapshots);
 
-        FakeOciServer.StoredObject object = oci.objects(BUCKET).get("snapshots/" + TOPIC + "/1/0000000000000000077");
-        assertThat(object).isNotNull();
-        assertThat(value(Snapshot.decode(object.content()))).isEqualTo("in the bucket");
+        FakeOciServer.StoredObject part = oci.objects(BUCKET).get(directory(77) + "part-000000");
+        assertThat(part).isNotNull();
+        // Values are stored as they are: the part holds the value's bytes.
+        assertThat(new String(part.content(), StandardCharsets.ISO_8859_1)).contains("in the bucket");
+        assertThat(oci.objects(BUCKET)).containsKey(directory(77) + "manifest");
     }
 }

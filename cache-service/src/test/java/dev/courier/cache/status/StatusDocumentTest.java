@@ -1,10 +1,12 @@
 package dev.courier.cache.status;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
 import dev.courier.common.status.InvocationStatus;
+import dev.courier.common.status.StatusEvent;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -13,11 +15,11 @@ class StatusDocumentTest {
     private static final Instant T0 = Instant.parse("2026-11-22T05:00:00Z");
 
     private final StatusDocument accepted =
-            new StatusDocument("i", InvocationStatus.ACCEPTED, 0, null, T0, T0, null, "c");
-    private final StatusDocument retrying =
-            new StatusDocument("i", InvocationStatus.RETRYING, 1, T0.plusSeconds(5), T0, T0.plusSeconds(1), null, null);
+            new StatusDocument("i", InvocationStatus.ACCEPTED, 0, null, T0, T0, null, "c", false);
+    private final StatusDocument retrying = new StatusDocument(
+            "i", InvocationStatus.RETRYING, 1, T0.plusSeconds(5), T0, T0.plusSeconds(1), null, null, false);
     private final StatusDocument dispatching =
-            new StatusDocument("i", InvocationStatus.DISPATCHING, 1, null, T0, T0.plusSeconds(6), null, null);
+            new StatusDocument("i", InvocationStatus.DISPATCHING, 1, null, T0, T0.plusSeconds(6), null, null, false);
     private final StatusDocument succeeded = new StatusDocument(
             "i",
             InvocationStatus.SUCCEEDED,
@@ -26,7 +28,8 @@ class StatusDocumentTest {
             T0,
             T0.plusSeconds(7),
             new StatusDocument.LastResponse("200", T0.plusSeconds(7)),
-            "c");
+            "c",
+            false);
 
     @Test
     void theSameEventsInAnyOrderGiveTheSameDocument() {
@@ -47,6 +50,21 @@ class StatusDocumentTest {
         assertThat(merged.status()).isEqualTo(InvocationStatus.RETRYING);
         assertThat(merged.nextAttemptAt()).isEqualTo(T0.plusSeconds(5));
         assertThat(merged.correlationId()).isEqualTo("c");
+    }
+
+    @Test
+    void theStoredFormReadsBackWholeAndTheApiFormShowsNoInternals() {
+        StatusDocument cancel = StatusDocument.of(StatusEvent.cancelRequested("i", T0.plusSeconds(3)));
+        for (StatusDocument document : List.of(accepted, retrying, dispatching, succeeded, cancel)) {
+            assertThat(StatusDocument.decode(document.encode())).isEqualTo(document);
+        }
+        assertThat(StatusDocument.decode(cancel.encode()).requested()).isTrue();
+
+        String json = new String(cancel.toJson(), StandardCharsets.UTF_8);
+        assertThat(json).contains("\"status\":\"CANCELLED\"").doesNotContain("requested");
+        assertThat(new String(succeeded.toJson(), StandardCharsets.UTF_8))
+                .contains("\"lastResponse\":{\"status\":\"200\",\"timestamp\":\"2026-11-22T05:00:07Z\"}")
+                .doesNotContain("nextAttemptAt");
     }
 
     private static StatusDocument fold(List<StatusDocument> events) {

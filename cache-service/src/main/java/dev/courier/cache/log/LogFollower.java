@@ -266,9 +266,9 @@ public class LogFollower implements Runnable {
             }
         }
         if (db.isEmpty()) {
-            if (loadNewestSnapshot()) {
-                store.recount();
-            }
+            db.clear(); // what a load cut short may have left
+            loadNewestSnapshot();
+            store.recount();
         } else {
             LOG.infof("going on from the state on disk: %d entries", store.entryCount());
         }

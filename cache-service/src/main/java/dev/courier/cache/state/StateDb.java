@@ -77,6 +77,7 @@ public class StateDb {
     }
 
     private final Path directory;
+    private byte[] log;
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final Map<Column, ColumnFamilyHandle> handles = new EnumMap<>(Column.class);
     private final WriteOptions writeOptions = new WriteOptions();
@@ -102,6 +103,7 @@ public class StateDb {
         open(blockCacheBytes);
         byte[] built = get(Column.META, LOG_KEY);
         byte[] mine = topic.getBytes(StandardCharsets.UTF_8);
+        this.log = mine;
         if (built == null) {
             try (Batch batch = batch()) {
                 batch.put(Column.META, LOG_KEY, mine);
@@ -193,6 +195,22 @@ public class StateDb {
     /** Whether {@code key} of {@link Column#META} is a partition's position. */
     public static boolean isPositionKey(byte[] key) {
         return startsWith(key, POSITION_PREFIX);
+    }
+
+    /**
+     * Removes every entry but the name of the log: for a state without positions (new, or a snapshot load cut short)
+     * before a snapshot is loaded into it, so that nothing of an earlier, partial load stays behind. No key of any
+     * column starts with byte 0xFF (they are UTF-8 text, or a positive time in big-endian order).
+     */
+    public void clear() {
+        try {
+            for (Column column : Column.values()) {
+                db.deleteRange(handles.get(column), new byte[0], new byte[] {(byte) 0xFF});
+            }
+            db.put(handles.get(Column.META), LOG_KEY, log);
+        } catch (RocksDBException e) {
+            throw new StateException("clear failed", e);
+        }
     }
 
     /** The key of {@code partition}'s position in {@link Column#META}. */

@@ -12,6 +12,7 @@ import jakarta.inject.Singleton;
 
 import dev.courier.listener.config.ListenerConfig;
 import dev.courier.listener.consume.PartitionProgress;
+import dev.courier.listener.kafka.ConsumerLag;
 import dev.courier.listener.kafka.ConsumerLoop;
 import dev.courier.listener.kafka.ListenerKafka;
 import io.micrometer.core.instrument.Gauge;
@@ -46,6 +47,7 @@ public class DelayTierConsumer extends ConsumerLoop {
     private final ListenerConfig config;
     private final ConcurrentLinkedQueue<Forwarded> forwarded = new ConcurrentLinkedQueue<>();
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final ConsumerLag lag;
 
     // Owned by the consumer thread.
     private final Map<TopicPartition, Instant> resumeAt = new HashMap<>();
@@ -67,6 +69,15 @@ public class DelayTierConsumer extends ConsumerLoop {
         Gauge.builder("courier.delay.paused.partitions", resumeAt, Map::size)
                 .description("Delay-tier partitions waiting for their head to become due")
                 .register(registry);
+        this.lag = new ConsumerLag(registry, config.delay().groupId(), tiers.topics());
+        // A tier's backlog is its group's lag there: every record not yet forwarded, waiting or due.
+        for (String topic : tiers.topics()) {
+            String tier = DelayTier.label(tiers.byTopic(topic).orElseThrow().delay());
+            Gauge.builder("courier.delay.backlog.records", lag, measured -> measured.of(topic))
+                    .description("Records waiting in a delay tier, on the partitions assigned here")
+                    .tag("tier", tier)
+                    .register(registry);
+        }
     }
 
     void start(@Observes StartupEvent event) {
@@ -90,6 +101,7 @@ public class DelayTierConsumer extends ConsumerLoop {
 
     @Override
     protected void turn(KafkaConsumer<String, byte[]> consumer) {
+        lag.measureIfDue(consumer);
         pollOnce();
     }
 

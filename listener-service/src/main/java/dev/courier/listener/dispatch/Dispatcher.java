@@ -328,7 +328,8 @@ public class Dispatcher {
 
     /**
      * When the invocation asked to be called first: acceptance, or its own deferral ({@code deliverAt}, acceptance plus
-     * {@code delaySeconds}) if later. A wait behind a limited target or a busy ordering key is not asked for: it counts.
+     * {@code delaySeconds}) if later. A wait behind a limited target or a busy ordering key was not asked for: it
+     * counts.
      */
     private static Instant requestedStart(InvocationRequest request, DeliveryState state) {
         Instant accepted = state.acceptedAt();

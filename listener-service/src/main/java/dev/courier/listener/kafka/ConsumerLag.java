@@ -6,9 +6,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
@@ -42,12 +44,24 @@ public final class ConsumerLag {
         for (String topic : topics) {
             AtomicLong lag = new AtomicLong();
             byTopic.put(topic, lag);
-            Gauge.builder("courier.consumer.lag.records", lag, AtomicLong::get)
-                    .description("Records not yet committed by the consumer group on the partitions assigned here")
-                    .tag("group", group)
-                    .tag("topic", topic)
-                    .register(registry);
+            registerGauge(
+                    registry,
+                    "courier.consumer.lag.records",
+                    "Records not yet committed by the consumer group on the partitions assigned here",
+                    Tags.of("group", group, "topic", topic),
+                    lag::get);
         }
+    }
+
+    /**
+     * Registers a gauge, replacing one of the same name and tags that is already there. In production there never is;
+     * but Quarkus tests restart the application in one JVM, and Micrometer's global registry outlives it: the gauge of
+     * the stopped instance would go on being reported instead of this one's.
+     */
+    public static void registerGauge(
+            MeterRegistry registry, String name, String description, Tags tags, Supplier<Number> value) {
+        registry.find(name).tags(tags).gauges().forEach(registry::remove);
+        Gauge.builder(name, value).description(description).tags(tags).register(registry);
     }
 
     /** The last measured lag on {@code topic}, 0 for a topic this instance does not follow. */

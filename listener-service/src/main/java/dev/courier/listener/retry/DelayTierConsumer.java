@@ -17,6 +17,7 @@ import dev.courier.listener.kafka.ConsumerLoop;
 import dev.courier.listener.kafka.ListenerKafka;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -73,10 +74,12 @@ public class DelayTierConsumer extends ConsumerLoop {
         // A tier's backlog is its group's lag there: every record not yet forwarded, waiting or due.
         for (String topic : tiers.topics()) {
             String tier = DelayTier.label(tiers.byTopic(topic).orElseThrow().delay());
-            Gauge.builder("courier.delay.backlog.records", lag, measured -> measured.of(topic))
-                    .description("Records waiting in a delay tier, on the partitions assigned here")
-                    .tag("tier", tier)
-                    .register(registry);
+            ConsumerLag.registerGauge(
+                    registry,
+                    "courier.delay.backlog.records",
+                    "Records waiting in a delay tier, on the partitions assigned here",
+                    Tags.of("tier", tier),
+                    () -> lag.of(topic));
         }
     }
 

@@ -119,7 +119,8 @@ final class Manifests {
 
     /**
      * Whether {@code selector} selects {@code labels}: a Service's plain map, or a label selector with
-     * {@code matchLabels} and {@code matchExpressions} (In, NotIn, Exists, DoesNotExist). An empty selector selects all.
+     * {@code matchLabels} and {@code matchExpressions} (In, NotIn, Exists, DoesNotExist). An empty selector selects
+     * all.
      */
     static boolean matches(JsonNode selector, Map<String, String> labels) {
         boolean structured = selector.has("matchLabels") || selector.has("matchExpressions");

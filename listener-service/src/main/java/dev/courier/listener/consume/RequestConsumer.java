@@ -13,6 +13,7 @@ import jakarta.inject.Singleton;
 
 import dev.courier.listener.config.ListenerConfig;
 import dev.courier.listener.dispatch.Dispatcher;
+import dev.courier.listener.kafka.ConsumerLag;
 import dev.courier.listener.kafka.ConsumerLoop;
 import dev.courier.listener.kafka.ListenerKafka;
 import io.micrometer.core.instrument.Gauge;
@@ -47,6 +48,7 @@ public class RequestConsumer extends ConsumerLoop {
     private final ListenerKafka kafka;
     private final ConcurrentLinkedQueue<Completion> completions = new ConcurrentLinkedQueue<>();
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final ConsumerLag lag;
 
     // Owned by the consumer thread.
     private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
@@ -62,6 +64,8 @@ public class RequestConsumer extends ConsumerLoop {
         Gauge.builder("courier.inflight.calls", inFlight, AtomicInteger::get)
                 .description("Deliveries in flight in this listener")
                 .register(registry);
+        this.lag = new ConsumerLag(
+                registry, config.groupId(), List.of(config.topics().requests()));
     }
 
     void start(@Observes StartupEvent event) {
@@ -90,6 +94,7 @@ public class RequestConsumer extends ConsumerLoop {
 
     @Override
     protected void turn(KafkaConsumer<String, byte[]> consumer) {
+        lag.measureIfDue(consumer);
         pollOnce();
     }
 

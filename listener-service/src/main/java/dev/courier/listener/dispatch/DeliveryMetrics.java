@@ -1,5 +1,6 @@
 package dev.courier.listener.dispatch;
 
+import java.time.Duration;
 import java.util.Locale;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -16,6 +17,17 @@ import io.micrometer.core.instrument.Timer;
  */
 @ApplicationScoped
 public class DeliveryMetrics {
+    /**
+     * Buckets of the accepted → first attempt latency: from a record read at once to one that waited behind a limited
+     * target or an ordering key, or through a delay tier, for minutes.
+     */
+    private static final Duration[] FIRST_ATTEMPT_BUCKETS = {
+        Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100),
+        Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500),
+        Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMinutes(1),
+        Duration.ofMinutes(5), Duration.ofMinutes(15), Duration.ofHours(1)
+    };
+
     private final MeterRegistry registry;
 
     public DeliveryMetrics(MeterRegistry registry) {
@@ -49,6 +61,28 @@ public class DeliveryMetrics {
                 .publishPercentileHistogram()
                 .register(registry)
                 .record(result.elapsed());
+    }
+
+    /**
+     * The first attempt of an invocation is being made, {@code latency} after it was accepted (or, for a deferred one,
+     * after the time it asked for): the end-to-end latency of SPEC section 9.
+     */
+    public void firstAttempt(InvocationRequest request, Duration latency) {
+        Timer.builder("courier.first.attempt.latency")
+                .description("From acceptance, or the requested delivery time, to the first call to the target")
+                .tag("target_type", request.target().type().name().toLowerCase(Locale.ROOT))
+                .serviceLevelObjectives(FIRST_ATTEMPT_BUCKETS)
+                .register(registry)
+                .record(latency.isNegative() ? Duration.ZERO : latency);
+    }
+
+    /** A call failed retryably and will be made again: {@code target} (the invocation) or {@code callback}. */
+    public void retried(String kind) {
+        Counter.builder("courier.retries")
+                .description("Retries scheduled, of calls to targets and of callbacks")
+                .tag("kind", kind)
+                .register(registry)
+                .increment();
     }
 
     /** A callback delivery ended. */

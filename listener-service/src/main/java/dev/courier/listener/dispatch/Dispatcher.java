@@ -181,6 +181,9 @@ public class Dispatcher {
         }
         TargetGate.Permit permit = (TargetGate.Permit) admission;
         int attempt = state.attempts() + 1;
+        if (attempt == 1) {
+            metrics.firstAttempt(request, Duration.between(requestedStart(request, state), Instant.now()));
+        }
         // The request keeps its stored body's reference while it waits; only the call gets the bytes.
         return bodies.attempt(request, claimed -> invoke(claimed, attempt)).thenCompose(result -> {
             permit.release(result.retryable());
@@ -201,6 +204,7 @@ public class Dispatcher {
                 return finish(request, state, result, Condition.EVENT_AGE_EXCEEDED, attempt);
             }
             metrics.deferred("retry");
+            metrics.retried("target");
             return scheduler.schedule(request, state.retryAt(attempt, now, next));
         });
     }
@@ -235,6 +239,7 @@ public class Dispatcher {
                             && delivered.callbackAttempts() < policy.maxAttempts()) {
                         Instant next = Instant.now()
                                 .plus(retries.backoff(policy, delivered.callbackAttempts(), delivery.retryAfter()));
+                        metrics.retried("callback");
                         // A large response is parked by reference; if it cannot be stored, the callback ends here.
                         return bodies.park(delivered)
                                 .handle((parked, error) -> error == null
@@ -319,6 +324,19 @@ public class Dispatcher {
             return state.acceptedAt().plusSeconds(request.delaySeconds());
         }
         return Instant.MIN;
+    }
+
+    /**
+     * When the invocation asked to be called first: acceptance, or its own deferral ({@code deliverAt}, acceptance plus
+     * {@code delaySeconds}) if later. A wait behind a limited target or a busy ordering key was not asked for: it
+     * counts.
+     */
+    private static Instant requestedStart(InvocationRequest request, DeliveryState state) {
+        Instant accepted = state.acceptedAt();
+        Instant requested = request.deliverAt() != null
+                ? request.deliverAt()
+                : request.delaySeconds() != null ? accepted.plusSeconds(request.delaySeconds()) : accepted;
+        return requested.isAfter(accepted) ? requested : accepted;
     }
 
     private static Optional<Duration> retryAfter(AttemptResult result) {

@@ -12,10 +12,12 @@ import jakarta.inject.Singleton;
 
 import dev.courier.listener.config.ListenerConfig;
 import dev.courier.listener.consume.PartitionProgress;
+import dev.courier.listener.kafka.ConsumerLag;
 import dev.courier.listener.kafka.ConsumerLoop;
 import dev.courier.listener.kafka.ListenerKafka;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -46,6 +48,7 @@ public class DelayTierConsumer extends ConsumerLoop {
     private final ListenerConfig config;
     private final ConcurrentLinkedQueue<Forwarded> forwarded = new ConcurrentLinkedQueue<>();
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final ConsumerLag lag;
 
     // Owned by the consumer thread.
     private final Map<TopicPartition, Instant> resumeAt = new HashMap<>();
@@ -67,6 +70,17 @@ public class DelayTierConsumer extends ConsumerLoop {
         Gauge.builder("courier.delay.paused.partitions", resumeAt, Map::size)
                 .description("Delay-tier partitions waiting for their head to become due")
                 .register(registry);
+        this.lag = new ConsumerLag(registry, config.delay().groupId(), tiers.topics());
+        // A tier's backlog is its group's lag there: every record not yet forwarded, waiting or due.
+        for (String topic : tiers.topics()) {
+            String tier = DelayTier.label(tiers.byTopic(topic).orElseThrow().delay());
+            ConsumerLag.registerGauge(
+                    registry,
+                    "courier.delay.backlog.records",
+                    "Records waiting in a delay tier, on the partitions assigned here",
+                    Tags.of("tier", tier),
+                    () -> lag.of(topic));
+        }
     }
 
     void start(@Observes StartupEvent event) {
@@ -90,6 +104,7 @@ public class DelayTierConsumer extends ConsumerLoop {
 
     @Override
     protected void turn(KafkaConsumer<String, byte[]> consumer) {
+        lag.measureIfDue(consumer);
         pollOnce();
     }
 

@@ -405,8 +405,26 @@ setup() {
 # ---------------------------------------------------------------------------------------------------------
 # 1. Intake
 # ---------------------------------------------------------------------------------------------------------
+# raw_producer_rate <record bytes>: records/s of Kafka's own ProducerPerformance, acks=all, linger.ms=0 (as the
+# services' request-path producers), to topic bench.raw.
+raw_producer_rate() {
+    local producer raw
+    producer="$(perf_tool org.apache.kafka.tools.ProducerPerformance --topic bench.raw \
+        --num-records "$BENCH_PRODUCER_RECORDS" --record-size "$1" --throughput -1 \
+        --producer-props bootstrap.servers="$BOOTSTRAP" acks=all linger.ms=0 | tail -n 1)"
+    printf '%s\n' "$producer" >>"$LOG_DIR/producer-performance.log"
+    raw="$(awk '{ for (i = 1; i < NF; i++) if ($(i + 1) == "records/sec") print $i }' <<<"$producer")"
+    [[ -n "$raw" ]] || die "ProducerPerformance printed no rate: $producer"
+    echo "$raw"
+}
+
+# redis_row <GET|SET> < redis-benchmark --csv: rps=.. p50_ms=.. p99_ms=.. of that test.
+redis_row() {
+    awk -F'","' -v test="\"$1" '$1 == test { gsub("\"", "", $0); split($0, f, ","); printf "rps=%s p50_ms=%s p99_ms=%s", f[2], f[5], f[7] }'
+}
+
 section_intake() {
-    local url="http://127.0.0.1:$ACCEPTER_PORT/v1/invocations" accepted refused c raw result producer pid
+    local url="http://127.0.0.1:$ACCEPTER_PORT/v1/invocations" accepted refused c raw result pid
     say "Intake: accepter-service alone (requests to topic bench.intake), 1 KiB bodies"
     bench_service accepter accepter "$ACCEPTER_PORT" intake -Dcourier.accepter.requests-topic=bench.intake
     wait_for_service accepter "$ACCEPTER_PORT"
@@ -415,12 +433,7 @@ section_intake() {
 
     # The raw producer first, on an idle machine, as the reference: same record size, acks=all, linger.ms=0 as
     # the accepter's producer (RequestPublisher).
-    producer="$(perf_tool org.apache.kafka.tools.ProducerPerformance --topic bench.raw \
-        --num-records "$BENCH_PRODUCER_RECORDS" --record-size "$(wc -c <"$WORK_DIR/noop.json")" --throughput -1 \
-        --producer-props bootstrap.servers="$BOOTSTRAP" acks=all linger.ms=0 | tail -n 1)"
-    printf '%s\n' "$producer" >>"$LOG_DIR/producer-performance.log"
-    raw="$(awk '{ for (i = 1; i < NF; i++) if ($(i + 1) == "records/sec") print $i }' <<<"$producer")"
-    [[ -n "$raw" ]] || die "ProducerPerformance printed no rate: $producer"
+    raw="$(raw_producer_rate "$(wc -c <"$WORK_DIR/noop.json")")"
 
     wrk_run -t2 -c64 -d"${BENCH_WARMUP_SECONDS}s" -s "$accepted" "$url" >/dev/null # JIT warm-up
     wrk_run -t2 -c64 -d"${BENCH_WARMUP_SECONDS}s" -s "$refused" "$url" >/dev/null
@@ -644,7 +657,7 @@ start_redis() {
 
 section_cache() {
     local key="http://127.0.0.1:$CACHE_PORT/v1/cache/bench/value" c="$BENCH_CACHE_CONNECTIONS" cache nginx redis
-    local lag put
+    local lag put raw redis_csv redis_set
     say "Cache: GET of a 1 KiB value vs nginx and redis; write → visible on a read replica"
     # cache-service alone, like every other section's service, on a change log of its own and without the status
     # projector: otherwise it would replay (and hold) the statuses of every invocation the earlier sections made,
@@ -667,8 +680,9 @@ section_cache() {
     (($(field "$cache" non2xx) == 0)) || warn "cache GET: $(field "$cache" non2xx) non-2xx answers"
     nginx="$(wrk_served "$(with_children "$(cat "$PID_DIR/nginx.pid")")" -t2 -c"$c" -d"${BENCH_SECONDS}s" \
         "http://127.0.0.1:$NGINX_PORT/value")"
-    redis="$(redis-benchmark -h 127.0.0.1 -p "$REDIS_PORT" -t set,get -d 1024 -c "$c" -n "$BENCH_REDIS_REQUESTS" --csv |
-        awk -F'","' '$1 == "\"GET" { gsub("\"", "", $0); split($0, f, ","); printf "rps=%s p50_ms=%s p99_ms=%s", f[2], f[5], f[7] }')"
+    redis_csv="$(redis-benchmark -h 127.0.0.1 -p "$REDIS_PORT" -t set,get -d 1024 -c "$c" -n "$BENCH_REDIS_REQUESTS" --csv)"
+    redis="$(redis_row GET <<<"$redis_csv")"
+    redis_set="$(redis_row SET <<<"$redis_csv")"
     row cache "GET 1 KiB, $c connections (wrk)" \
         "$(fmt_int "$(field "$cache" rps)") req/s, p99 $(fmt_ms "$(field "$cache" p99_ms)"); CPU $(fmt_int "$(field "$cache" cpu_us_per_req)") µs/req" \
         "nginx static file $(fmt_int "$(field "$nginx" rps)") req/s, p99 $(fmt_ms "$(field "$nginx" p99_ms)"); CPU $(fmt_int "$(field "$nginx" cpu_us_per_req)") µs/req" \
@@ -678,11 +692,20 @@ section_cache() {
         "redis-benchmark GET $(fmt_int "$(field "$redis" rps)") req/s, p99 $(fmt_ms "$(field "$redis" p99_ms)")" \
         "$(ratio "$(field "$cache" rps)" "$(field "$redis" rps)")" "" ""
 
+    # A PUT is a record appended with acks=all (and applied before it is answered): the raw producer of the same
+    # records is its reference, measured here as in the intake section.
+    raw="$(raw_producer_rate 1100)"
     put="$(wrk_script put PUT "$WORK_DIR/value" application/octet-stream)"
-    put="$(wrk_run -t2 -c"$c" -d"${BENCH_SECONDS}s" -s "$put" "http://127.0.0.1:$CACHE_PORT/v1/cache/bench/written")"
+    wrk_run -t2 -c"$c" -d"${BENCH_WARMUP_SECONDS}s" -s "$put" "http://127.0.0.1:$CACHE_PORT/v1/cache/bench/warm" >/dev/null
+    put="$(wrk_served "$(cat "$PID_DIR/cache.pid")" -t2 -c"$c" -d"${BENCH_SECONDS}s" -s "$put" "http://127.0.0.1:$CACHE_PORT/v1/cache/bench/written")"
+    (($(field "$put" non2xx) == 0)) || warn "cache PUT: $(field "$put" non2xx) non-2xx answers"
     row cache "PUT 1 KiB, $c connections (wrk)" \
-        "$(fmt_int "$(field "$put" rps)") req/s, p50 $(fmt_ms "$(field "$put" p50_ms)"), p99 $(fmt_ms "$(field "$put" p99_ms)")" \
-        "" "" "" ""
+        "$(fmt_int "$(field "$put" rps)") req/s, p50 $(fmt_ms "$(field "$put" p50_ms)"), p99 $(fmt_ms "$(field "$put" p99_ms)"); CPU $(fmt_int "$(field "$put" cpu_us_per_req)") µs/req" \
+        "raw producer $(fmt_int "$raw") rec/s" "$(ratio "$(field "$put" rps)" "$raw")" "≥ 0.30" \
+        "$(verdict "$(ratio "$(field "$put" rps)" "$raw")" ge 0.30)"
+    row cache "  same, against redis" "$(fmt_int "$(field "$put" rps)") req/s" \
+        "redis-benchmark SET $(fmt_int "$(field "$redis_set" rps)") req/s, p99 $(fmt_ms "$(field "$redis_set" p99_ms)")" \
+        "$(ratio "$(field "$put" rps)" "$(field "$redis_set" rps)")" "" ""
 
     # The warm-up (both instances' JIT, and the probe's own start) runs in the measuring JVM, at the same rate.
     lag="$(bench_java cache-lag --writer "http://127.0.0.1:$CACHE_PORT" --reader "http://127.0.0.1:$READER_PORT" \

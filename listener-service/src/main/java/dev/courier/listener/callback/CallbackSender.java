@@ -15,6 +15,7 @@ import dev.courier.common.record.InvocationRecord.CallbackOutcome;
 import dev.courier.common.request.InvocationRequest;
 import dev.courier.listener.config.ListenerConfig;
 import dev.courier.listener.dispatch.AttemptResult;
+import dev.courier.listener.dispatch.EgressRefusedException;
 import dev.courier.listener.dispatch.ForwardedHeaders;
 import dev.courier.listener.dispatch.OutboundHttp;
 import dev.courier.listener.retry.RetrySchedule;
@@ -98,7 +99,7 @@ public class CallbackSender {
                     error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             return new Delivery(
                     new CallbackOutcome(null, cause.getClass().getSimpleName() + ": " + cause.getMessage()),
-                    !(cause instanceof OutboundHttp.EgressRefusedException),
+                    !(cause instanceof EgressRefusedException),
                     Optional.empty());
         });
     }

@@ -3,6 +3,7 @@ package dev.courier.listener.dispatch;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -91,10 +92,9 @@ public class FunctionInvoker {
             String endpoint = request.target().invokeEndpoint() != null
                     ? request.target().invokeEndpoint()
                     : functions.invokeEndpoint(functionId);
-            Optional<String> refusal = refusal(endpoint);
-            if (refusal.isPresent()) {
-                return new AttemptResult.Failed(
-                        ErrorCodes.TARGET_NOT_ALLOWED, "invoke endpoint " + refusal.get(), false, elapsed(start));
+            Optional<AttemptResult> refused = check(endpoint, start);
+            if (refused.isPresent()) {
+                return refused.get();
             }
             RequestBody body = RequestBody.of(request, mapper);
             InvokeFunctionRequest.Builder call = InvokeFunctionRequest.builder()
@@ -128,18 +128,30 @@ public class FunctionInvoker {
         }
     }
 
-    /** Why the invoke endpoint may not be called, or empty: the same policy as every other target address. */
-    private Optional<String> refusal(String endpoint) {
-        URI uri;
+    /**
+     * The attempt's end if the invoke endpoint may not be called (the same policy as every other target address) or
+     * its name does not resolve; empty if it may be called.
+     */
+    private Optional<AttemptResult> check(String endpoint, long start) {
+        String refusal;
         try {
-            uri = URI.create(endpoint);
+            URI uri = URI.create(endpoint);
+            if (!"https".equalsIgnoreCase(uri.getScheme()) && !"http".equalsIgnoreCase(uri.getScheme())) {
+                refusal = "'" + endpoint + "' is not an http(s) URL";
+            } else {
+                egress.permitted(uri, false);
+                return Optional.empty();
+            }
         } catch (IllegalArgumentException e) {
-            return Optional.of("'" + endpoint + "' is not a URL");
+            refusal = "'" + endpoint + "' is not a URL";
+        } catch (EgressRefusedException e) {
+            refusal = e.getMessage();
+        } catch (UnknownHostException e) {
+            return Optional.of(new AttemptResult.Failed(
+                    ErrorCodes.TARGET_UNREACHABLE, "invoke endpoint: " + e.getMessage(), true, elapsed(start)));
         }
-        if (!"https".equalsIgnoreCase(uri.getScheme()) && !"http".equalsIgnoreCase(uri.getScheme())) {
-            return Optional.of("'" + endpoint + "' is not an http(s) URL");
-        }
-        return egress.refusal(uri);
+        return Optional.of(new AttemptResult.Failed(
+                ErrorCodes.TARGET_NOT_ALLOWED, "invoke endpoint " + refusal, false, elapsed(start)));
     }
 
     private AttemptResult responded(InvokeFunctionResponse response, long start) throws IOException {

@@ -75,7 +75,7 @@ public class HttpInvoker {
     }
 
     private static AttemptResult failure(Throwable error, Duration elapsed) {
-        if (error instanceof OutboundHttp.EgressRefusedException) {
+        if (error instanceof EgressRefusedException) {
             return new AttemptResult.Failed(ErrorCodes.TARGET_NOT_ALLOWED, error.getMessage(), false, elapsed);
         }
         if (error instanceof HttpConnectTimeoutException) {

@@ -38,7 +38,9 @@ import dev.courier.listener.oci.OciFunctions;
  *
  * <ul>
  *   <li>Invoke endpoint: {@code target.invokeEndpoint}, else resolved once through {@code GetFunction} and cached. It
- *       must pass the {@link EgressPolicy} like any target address, given or resolved.
+ *       must pass the {@link EgressPolicy} like any target address, given or resolved: checked here before the call,
+ *       and again by the SDK client's connection pool for the address it connects to (see {@code OciFunctions}), so
+ *       a name that resolves elsewhere by then is refused too.
  *   <li>The call: the request's body and media type; {@code fn-invoke-type} {@code sync} (the default) or
  *       {@code detached}; {@code fn-intent} {@code cloudevent} for an {@code application/cloudevents+json} body, else
  *       {@code httprequest}; {@code opc-request-id} = the correlation id; {@code Idempotency-Key},
@@ -178,6 +180,16 @@ public class FunctionInvoker {
      * keeps no raw body) and its code and message for the record; a timeout or a failed connection as retryable.
      */
     private AttemptResult failure(BmcException e, Duration elapsed) {
+        Optional<EgressRefusedException> refused = refusal(e);
+        if (refused.isPresent()) {
+            // The connection pool refused the address it was to connect to: the name resolves elsewhere now. (The
+            // SDK reports every failure before a response as a timeout, so this is looked for first.)
+            return new AttemptResult.Failed(
+                    ErrorCodes.TARGET_NOT_ALLOWED,
+                    "invoke endpoint " + refused.get().getMessage(),
+                    false,
+                    elapsed);
+        }
         if (e.isTimeout()) {
             return new AttemptResult.Failed(
                     ErrorCodes.TARGET_TIMEOUT, "no response within the attempt timeout", true, elapsed);
@@ -214,6 +226,16 @@ public class FunctionInvoker {
                 elapsed,
                 code,
                 message);
+    }
+
+    /** The egress policy's refusal among the causes of {@code e}, if that is what ended the call. */
+    private static Optional<EgressRefusedException> refusal(BmcException e) {
+        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            if (cause instanceof EgressRefusedException refused) {
+                return Optional.of(refused);
+            }
+        }
+        return Optional.empty();
     }
 
     private static String header(Map<String, List<String>> headers, String name) {

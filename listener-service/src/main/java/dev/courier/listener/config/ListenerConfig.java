@@ -264,16 +264,21 @@ public interface ListenerConfig {
     }
 
     /**
-     * Which addresses targets and callbacks may have. Public addresses are always allowed; the others only when
-     * enabled here, so that Courier cannot be used to reach a private network (SSRF). Link-local addresses (cloud
-     * metadata services) and the unspecified address are never allowed.
+     * Which addresses targets, callbacks and invoke endpoints may have. Public addresses are always allowed; the
+     * others only when enabled here, so that Courier cannot be used to reach a private network (SSRF). Never allowed:
+     * 0.0.0.0/8, link-local addresses and cloud metadata services, multicast, broadcast, reserved 240.0.0.0/4, and
+     * the unspecified address. An IPv6 address carrying an IPv4 address (mapped, compatible, NAT64, 6to4, Teredo)
+     * counts as that IPv4 address. The ranges: {@code dispatch.EgressPolicy}.
      */
     interface Egress {
         /** Allow 127.0.0.0/8 and ::1. Off in production; on in the local and test profiles. */
         @WithDefault("false")
         boolean allowLoopback();
 
-        /** Allow private ranges: 10/8, 172.16/12, 192.168/16, 100.64/10 (CGNAT) and fc00::/7. */
+        /**
+         * Allow private ranges: 10/8, 172.16/12, 192.168/16, 100.64/10 (CGNAT), 198.18/15 (benchmarking), fc00::/7,
+         * fec0::/10 and the local-use NAT64 prefix 64:ff9b:1::/48.
+         */
         @WithDefault("false")
         boolean allowPrivateNetworks();
     }

@@ -18,6 +18,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.courier.accepter.config.AccepterConfig;
 import dev.courier.common.request.InvocationRequest;
+import dev.courier.common.secret.SealedHeaders;
 import io.quarkus.runtime.Startup;
 import io.smallrye.common.annotation.Identifier;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -37,6 +38,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * <p>Created at start-up, not at the first request: building the producer (with SASL_SSL: the JAAS login and the TLS
  * context) takes time that must not block an HTTP event-loop thread or count against the first request's publish
  * timeout, and a setting Kafka rejects stops the service at start-up.
+ *
+ * <p>Sensitive header values are sealed here, as each record is written ({@link SealedHeaders}): this is the one
+ * place a request becomes a record, so no record leaves the accepter with one in clear.
  */
 @Startup
 @ApplicationScoped
@@ -45,6 +49,7 @@ public class RequestPublisher {
     private final ObjectMapper mapper;
     private final String topic;
     private final Duration timeout;
+    private final SealedHeaders sealing;
     /**
      * {@code send()} can block (metadata not yet known, buffer full) for up to {@code max.block.ms}; it runs here so
      * that it never blocks an HTTP event-loop thread.
@@ -56,8 +61,12 @@ public class RequestPublisher {
     });
 
     public RequestPublisher(
-            AccepterConfig config, ObjectMapper mapper, @Identifier("default-kafka-broker") Map<String, Object> kafka) {
+            AccepterConfig config,
+            ObjectMapper mapper,
+            SealedHeaders sealing,
+            @Identifier("default-kafka-broker") Map<String, Object> kafka) {
         this.mapper = mapper;
+        this.sealing = sealing;
         this.topic = config.requestsTopic();
         this.timeout = config.publishTimeout();
         this.producer =
@@ -105,8 +114,9 @@ public class RequestPublisher {
         for (InvocationRequest request : requests) {
             CompletableFuture<RecordMetadata> acknowledged = new CompletableFuture<>();
             try {
-                records.add(new ProducerRecord<>(topic, request.recordKey(), mapper.writeValueAsBytes(request)));
-            } catch (JsonProcessingException e) {
+                records.add(new ProducerRecord<>(
+                        topic, request.recordKey(), mapper.writeValueAsBytes(sealing.seal(request))));
+            } catch (JsonProcessingException | IllegalStateException e) { // IllegalStateException: no sealing key
                 records.add(null);
                 acknowledged.completeExceptionally(e);
             }

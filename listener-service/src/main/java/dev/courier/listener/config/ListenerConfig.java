@@ -77,6 +77,9 @@ public interface ListenerConfig {
     /** Which addresses targets and callbacks may have. */
     Egress egress();
 
+    /** How sealed (encrypted) sensitive header values are opened right before a call. */
+    HeaderEncryption headerEncryption();
+
     /** Retries of failed attempts. */
     Retry retry();
 
@@ -281,6 +284,21 @@ public interface ListenerConfig {
          */
         @WithDefault("false")
         boolean allowPrivateNetworks();
+    }
+
+    /**
+     * Sensitive header values arrive sealed ({@code enc:v1:<keyId>:…}, sealed by the accepter); the listener opens
+     * every sealed value, whatever its header, right before the call or the callback, and nowhere else. A value that
+     * does not open ends the invocation {@code Rejected}; a clear value (a direct producer's) is sent as it is.
+     */
+    interface HeaderEncryption {
+        /**
+         * The keys, {@code <key id>:<base64 of 32 bytes>}, comma-separated: every key that sealed a record still in
+         * Kafka (the accepter's, the old ones too while a key is rotated). A secret (environment variable
+         * {@code COURIER_LISTENER_HEADER_ENCRYPTION_KEYS}); never logged. The local, dev and test profiles use a
+         * fixed development key that is not a secret.
+         */
+        Optional<List<String>> keys();
     }
 
     /**

@@ -1,7 +1,9 @@
 package dev.courier.listener.dispatch;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,6 +11,8 @@ import dev.courier.common.id.Ulid;
 import dev.courier.common.record.Condition;
 import dev.courier.common.record.ErrorCodes;
 import dev.courier.common.request.InvocationRequest;
+import dev.courier.common.secret.SealedHeaders;
+import dev.courier.common.secret.SensitiveHeaders;
 import dev.courier.listener.callback.CallbackSender;
 import dev.courier.listener.callback.WebhookSigner;
 import dev.courier.listener.config.ListenerConfig;
@@ -42,6 +46,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class EgressPinningTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final String PUBLIC_LOOKING = "203.0.113.7";
+    private static final SealedHeaders NO_KEYS = new SealedHeaders(Optional.empty(), SensitiveHeaders.of(List.of()));
 
     private final ObjectMapper mapper = new ObjectMapper().findAndRegisterModules();
     private final ListenerConfig config = TestListenerConfig.of(Map.of(
@@ -68,7 +73,7 @@ class EgressPinningTest {
 
     @Test
     void aTargetIsConnectedToTheCheckedAddressWithItsOwnHostHeader() throws Exception {
-        HttpInvoker invoker = new HttpInvoker(http(new EgressPolicy(resolver, true, false)), mapper, config);
+        HttpInvoker invoker = new HttpInvoker(http(new EgressPolicy(resolver, true, false)), mapper, NO_KEYS, config);
         String url = "http://target.pinned.invalid:" + port() + "/hook";
 
         AttemptResult result = invoker.invoke(request(httpTarget(url), ""), 1)
@@ -85,7 +90,7 @@ class EgressPinningTest {
 
     @Test
     void aTargetWhoseNameRebindsToLoopbackAfterTheCheckIsNotReached() throws Exception {
-        HttpInvoker invoker = new HttpInvoker(http(new EgressPolicy(resolver, false, false)), mapper, config);
+        HttpInvoker invoker = new HttpInvoker(http(new EgressPolicy(resolver, false, false)), mapper, NO_KEYS, config);
         String url = "http://localhost:" + port() + "/hook";
 
         AttemptResult result = invoker.invoke(request(httpTarget(url), ",\"timeoutSeconds\":1"), 1)
@@ -134,7 +139,7 @@ class EgressPinningTest {
     }
 
     private CallbackSender callbacks(EgressPolicy egress) {
-        return new CallbackSender(http(egress), new WebhookSigner(config), config);
+        return new CallbackSender(http(egress), new WebhookSigner(config), NO_KEYS, config);
     }
 
     private int port() {

@@ -9,7 +9,8 @@
  *       courier.failures} (SPEC section 5);
  *   <li>{@link dev.courier.common.status} the invocation status (SPEC section 6);
  *   <li>{@link dev.courier.common.id} ULID invocation ids;
- *   <li>{@link dev.courier.common.http} header names and the problem document of every error response.
+ *   <li>{@link dev.courier.common.http} header names and the problem document of every error response;
+ *   <li>{@link dev.courier.common.secret} the sealed form of sensitive header values in records, and its codec.
  * </ul>
  */
 package dev.courier.common;

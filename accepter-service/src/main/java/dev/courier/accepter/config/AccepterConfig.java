@@ -1,6 +1,8 @@
 package dev.courier.accepter.config;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 import dev.courier.oci.auth.OciAuthConfig;
 import dev.courier.oci.storage.ClaimCheckConfig;
@@ -107,4 +109,26 @@ public interface AccepterConfig {
      */
     @WithDefault("30s")
     Duration idempotencyPendingTimeout();
+
+    /**
+     * Header names whose values are secrets, besides Authorization, Proxy-Authorization, Cookie and X-Api-Key (always
+     * sensitive), compared without case: their values in {@code headers} and {@code callback.headers} are sealed
+     * ({@link #headerEncryption()}) before a request is published, so that no record holds them in clear.
+     */
+    Optional<List<String>> sensitiveHeaders();
+
+    /** How sensitive header values are sealed at rest. */
+    HeaderEncryption headerEncryption();
+
+    /** How sensitive header values are sealed at rest: AES-256-GCM, the key's id in every sealed value. */
+    interface HeaderEncryption {
+        /**
+         * The keys, {@code <key id>:<base64 of 32 bytes>}, comma-separated; the first seals. The listener must have
+         * every key that sealed a record still in Kafka (rotation: add the new key to the listener's keys, then put it
+         * first here; drop the old one from both once no record sealed with it is left). A secret (environment variable
+         * {@code COURIER_ACCEPTER_HEADER_ENCRYPTION_KEYS}); never logged. None: a request with a sensitive header is
+         * refused (422). The local, dev and test profiles use a fixed development key that is not a secret.
+         */
+        Optional<List<String>> keys();
+    }
 }

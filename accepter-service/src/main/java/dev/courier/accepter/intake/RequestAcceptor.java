@@ -14,6 +14,7 @@ import dev.courier.accepter.problem.RequestProblem;
 import dev.courier.common.http.Problem.FieldError;
 import dev.courier.common.id.Ulid;
 import dev.courier.common.request.InvocationRequest;
+import dev.courier.common.secret.SealedHeaders;
 import dev.courier.common.status.InvocationStatus;
 import dev.courier.oci.storage.ClaimCheck;
 import io.micrometer.core.instrument.Counter;
@@ -41,14 +42,17 @@ public class RequestAcceptor {
     private final int maxRequestBytes;
     private final int maxBodyBytes;
     private final Counter accepted;
+    private final SealedHeaders sealing;
 
     public RequestAcceptor(
             RequestPublisher publisher,
             IdempotencyKeys idempotency,
             ClaimCheck claimCheck,
+            SealedHeaders sealing,
             AccepterConfig config,
             MeterRegistry registry) {
         this.publisher = publisher;
+        this.sealing = sealing;
         this.idempotency = idempotency;
         this.claimCheck = claimCheck;
         this.maxRequestBytes = config.maxRequestBytes();
@@ -61,7 +65,7 @@ public class RequestAcceptor {
     /**
      * A request as it is to be stored: with a fresh id, and with {@code headerCorrelationId} (the caller's, from
      * {@link Correlation#fromHeaders}, or null) as its correlation id when it names none. A request bringing a field
-     * that only Courier sets is a 422.
+     * that only Courier sets is a 422, and so is one with a sensitive header when there is no key to seal it with.
      */
     public InvocationRequest admit(InvocationRequest request, String headerCorrelationId) {
         if (request.id() != null) {
@@ -72,6 +76,17 @@ public class RequestAcceptor {
             // A caller must not name a stored object: it could be another invocation's body.
             throw RequestProblem.invalidFields(List.of(new FieldError(
                     "bodyRef", "is set by Courier for a large body; send the body as body or bodyBase64")));
+        }
+        if (!sealing.canSeal()) {
+            List<String> sensitive = sealing.toSeal(request);
+            if (!sensitive.isEmpty()) {
+                throw RequestProblem.invalidFields(sensitive.stream()
+                        .map(field -> new FieldError(
+                                field,
+                                "is sensitive and is only stored encrypted, and this service has no key to encrypt"
+                                        + " it (courier.accepter.header-encryption.keys)"))
+                        .toList());
+            }
         }
         InvocationRequest toStore = request.withId(Ulid.next());
         return toStore.correlationId() == null && headerCorrelationId != null

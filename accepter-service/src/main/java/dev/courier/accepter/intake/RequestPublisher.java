@@ -19,6 +19,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.courier.accepter.config.AccepterConfig;
 import dev.courier.common.request.InvocationRequest;
+import dev.courier.common.secret.SealedHeaders;
 import dev.courier.common.status.StatusEvent;
 import io.quarkus.runtime.Startup;
 import io.smallrye.common.annotation.Identifier;
@@ -39,6 +40,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * <p>Created at start-up, not at the first request: building the producer (with SASL_SSL: the JAAS login and the TLS
  * context) takes time that must not block an HTTP event-loop thread or count against the first request's publish
  * timeout, and a setting Kafka rejects stops the service at start-up.
+ *
+ * <p>Sensitive header values are sealed here, as each record is written ({@link SealedHeaders}): this is the one
+ * place a request becomes a record, so no record leaves the accepter with one in clear.
  */
 @Startup
 @ApplicationScoped
@@ -47,6 +51,7 @@ public class RequestPublisher {
     private final ObjectMapper mapper;
     private final String topic;
     private final Duration timeout;
+    private final SealedHeaders sealing;
     /**
      * {@code send()} can block (metadata not yet known, buffer full) for up to {@code max.block.ms}; it runs here so
      * that it never blocks an HTTP event-loop thread.
@@ -58,8 +63,12 @@ public class RequestPublisher {
     });
 
     public RequestPublisher(
-            AccepterConfig config, ObjectMapper mapper, @Identifier("default-kafka-broker") Map<String, Object> kafka) {
+            AccepterConfig config,
+            ObjectMapper mapper,
+            SealedHeaders sealing,
+            @Identifier("default-kafka-broker") Map<String, Object> kafka) {
         this.mapper = mapper;
+        this.sealing = sealing;
         this.topic = config.requestsTopic();
         this.timeout = config.publishTimeout();
         this.producer =
@@ -94,7 +103,7 @@ public class RequestPublisher {
     private ProducerRecord<String, byte[]> record(InvocationRequest request) throws JsonProcessingException {
         long now = System.currentTimeMillis();
         ProducerRecord<String, byte[]> record =
-                new ProducerRecord<>(topic, null, now, request.recordKey(), mapper.writeValueAsBytes(request));
+                new ProducerRecord<>(topic, null, now, request.recordKey(), mapper.writeValueAsBytes(sealing.seal(request)));
         String correlationId = request.correlationId() != null ? request.correlationId() : request.id();
         record.headers()
                 .add(
@@ -125,7 +134,7 @@ public class RequestPublisher {
             CompletableFuture<RecordMetadata> acknowledged = new CompletableFuture<>();
             try {
                 records.add(record(request));
-            } catch (JsonProcessingException e) {
+            } catch (JsonProcessingException | IllegalStateException e) { // IllegalStateException: no sealing key
                 records.add(null);
                 acknowledged.completeExceptionally(e);
             }

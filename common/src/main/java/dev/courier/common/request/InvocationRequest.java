@@ -129,6 +129,30 @@ public record InvocationRequest(
                 idempotencyKey);
     }
 
+    /** This request with {@code headers} as its headers and {@code callback} as its callback. */
+    public InvocationRequest withHeaders(Map<String, String> headers, Callback callback) {
+        return new InvocationRequest(
+                id,
+                target,
+                invokeType,
+                headers,
+                query,
+                body,
+                bodyBase64,
+                bodyRef,
+                contentType,
+                callback,
+                correlationId,
+                deliverAt,
+                delaySeconds,
+                expiresAt,
+                maxAgeSeconds,
+                timeoutSeconds,
+                retry,
+                orderingKey,
+                idempotencyKey);
+    }
+
     /**
      * This request with its body given as {@code body}, {@code bodyBase64} or {@code bodyRef} (at most one of them is
      * not null): how a body moves out of band and back.

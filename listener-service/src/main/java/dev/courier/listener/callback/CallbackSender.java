@@ -4,7 +4,9 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,8 +15,11 @@ import dev.courier.common.http.CourierHeaders;
 import dev.courier.common.record.Condition;
 import dev.courier.common.record.InvocationRecord.CallbackOutcome;
 import dev.courier.common.request.InvocationRequest;
+import dev.courier.common.secret.SealedHeaders;
+import dev.courier.common.secret.SealedHeaders.UnreadableHeaderException;
 import dev.courier.listener.config.ListenerConfig;
 import dev.courier.listener.dispatch.AttemptResult;
+import dev.courier.listener.dispatch.EgressRefusedException;
 import dev.courier.listener.dispatch.ForwardedHeaders;
 import dev.courier.listener.dispatch.OutboundHttp;
 import dev.courier.listener.retry.RetrySchedule;
@@ -22,6 +27,8 @@ import dev.courier.listener.retry.RetrySchedule;
 /**
  * Forwards an invocation's outcome to its callback address: the target's response body verbatim with the target's
  * content type, and the {@code Courier-*} headers that say which invocation it is and how it ended (SPEC section 4).
+ * Sealed {@code callback.headers} values are opened here, into the call and nowhere else; one that does not open ends
+ * the callback undelivered, not retried, without a call.
  */
 @ApplicationScoped
 public class CallbackSender {
@@ -40,10 +47,12 @@ public class CallbackSender {
     private final OutboundHttp http;
     private final WebhookSigner signer;
     private final Duration timeout;
+    private final SealedHeaders sealing;
 
-    public CallbackSender(OutboundHttp http, WebhookSigner signer, ListenerConfig config) {
+    public CallbackSender(OutboundHttp http, WebhookSigner signer, SealedHeaders sealing, ListenerConfig config) {
         this.http = http;
         this.signer = signer;
+        this.sealing = sealing;
         this.timeout = config.callback().timeout();
     }
 
@@ -56,11 +65,19 @@ public class CallbackSender {
         HttpRequest.Builder builder =
                 HttpRequest.newBuilder(URI.create(request.callback().url())).timeout(timeout);
         if (request.callback().headers() != null) {
-            request.callback().headers().forEach((name, value) -> {
-                if (ForwardedHeaders.forwardable(name)) {
-                    builder.header(name, value);
+            try {
+                for (Map.Entry<String, String> header :
+                        request.callback().headers().entrySet()) {
+                    if (ForwardedHeaders.forwardable(header.getKey())) {
+                        String value = sealing.open(
+                                request.id(), SealedHeaders.CALLBACK_HEADERS, header.getKey(), header.getValue());
+                        ForwardedHeaders.add(builder, header.getKey(), value);
+                    }
                 }
-            });
+            } catch (UnreadableHeaderException | IllegalArgumentException e) {
+                return CompletableFuture.completedFuture(
+                        new Delivery(new CallbackOutcome(null, e.getMessage()), false, Optional.empty()));
+            }
         }
         builder.header(CourierHeaders.INVOCATION_ID, request.id())
                 .header(CourierHeaders.CONDITION, condition.wireName())
@@ -98,7 +115,7 @@ public class CallbackSender {
                     error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             return new Delivery(
                     new CallbackOutcome(null, cause.getClass().getSimpleName() + ": " + cause.getMessage()),
-                    !(cause instanceof OutboundHttp.EgressRefusedException),
+                    !(cause instanceof EgressRefusedException),
                     Optional.empty());
         });
     }

@@ -77,6 +77,9 @@ public interface ListenerConfig {
     /** Which addresses targets and callbacks may have. */
     Egress egress();
 
+    /** How sealed (encrypted) sensitive header values are opened right before a call. */
+    HeaderEncryption headerEncryption();
+
     /** Retries of failed attempts. */
     Retry retry();
 
@@ -264,18 +267,38 @@ public interface ListenerConfig {
     }
 
     /**
-     * Which addresses targets and callbacks may have. Public addresses are always allowed; the others only when
-     * enabled here, so that Courier cannot be used to reach a private network (SSRF). Link-local addresses (cloud
-     * metadata services) and the unspecified address are never allowed.
+     * Which addresses targets, callbacks and invoke endpoints may have. Public addresses are always allowed; the
+     * others only when enabled here, so that Courier cannot be used to reach a private network (SSRF). Never allowed:
+     * 0.0.0.0/8, link-local addresses and cloud metadata services, multicast, broadcast, reserved 240.0.0.0/4, and
+     * the unspecified address. An IPv6 address carrying an IPv4 address (mapped, compatible, NAT64, 6to4, Teredo)
+     * counts as that IPv4 address. The ranges: {@code dispatch.EgressPolicy}.
      */
     interface Egress {
         /** Allow 127.0.0.0/8 and ::1. Off in production; on in the local and test profiles. */
         @WithDefault("false")
         boolean allowLoopback();
 
-        /** Allow private ranges: 10/8, 172.16/12, 192.168/16, 100.64/10 (CGNAT) and fc00::/7. */
+        /**
+         * Allow private ranges: 10/8, 172.16/12, 192.168/16, 100.64/10 (CGNAT), 198.18/15 (benchmarking), fc00::/7,
+         * fec0::/10 and the local-use NAT64 prefix 64:ff9b:1::/48.
+         */
         @WithDefault("false")
         boolean allowPrivateNetworks();
+    }
+
+    /**
+     * Sensitive header values arrive sealed ({@code enc:v1:<keyId>:…}, sealed by the accepter); the listener opens
+     * every sealed value, whatever its header, right before the call or the callback, and nowhere else. A value that
+     * does not open ends the invocation {@code Rejected}; a clear value (a direct producer's) is sent as it is.
+     */
+    interface HeaderEncryption {
+        /**
+         * The keys, {@code <key id>:<base64 of 32 bytes>}, comma-separated: every key that sealed a record still in
+         * Kafka (the accepter's, the old ones too while a key is rotated). A secret (environment variable
+         * {@code COURIER_LISTENER_HEADER_ENCRYPTION_KEYS}); never logged. The local, dev and test profiles use a
+         * fixed development key that is not a secret.
+         */
+        Optional<List<String>> keys();
     }
 
     /**

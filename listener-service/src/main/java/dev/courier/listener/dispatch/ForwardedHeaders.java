@@ -1,5 +1,6 @@
 package dev.courier.listener.dispatch;
 
+import java.net.http.HttpRequest;
 import java.util.Locale;
 import java.util.Set;
 
@@ -28,6 +29,18 @@ public final class ForwardedHeaders {
             CourierHeaders.IDEMPOTENCY_KEY.toLowerCase(Locale.ROOT));
 
     private ForwardedHeaders() {}
+
+    /**
+     * Adds a header to a call. The HTTP client's refusal of a value would quote it; a value may be a secret (opened
+     * from its sealed form a moment ago), so the header is named alone.
+     */
+    public static void add(HttpRequest.Builder call, String name, String value) {
+        try {
+            call.header(name, value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("header " + name + " cannot be sent as given");
+        }
+    }
 
     /** Whether a caller-given header named {@code name} is passed on. */
     public static boolean forwardable(String name) {

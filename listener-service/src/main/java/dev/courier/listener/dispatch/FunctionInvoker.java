@@ -3,6 +3,7 @@ package dev.courier.listener.dispatch;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -37,7 +38,9 @@ import dev.courier.listener.oci.OciFunctions;
  *
  * <ul>
  *   <li>Invoke endpoint: {@code target.invokeEndpoint}, else resolved once through {@code GetFunction} and cached. It
- *       must pass the {@link EgressPolicy} like any target address, given or resolved.
+ *       must pass the {@link EgressPolicy} like any target address, given or resolved: checked here before the call,
+ *       and again by the SDK client's connection pool for the address it connects to (see {@code OciFunctions}), so
+ *       a name that resolves elsewhere by then is refused too.
  *   <li>The call: the request's body and media type; {@code fn-invoke-type} {@code sync} (the default) or
  *       {@code detached}; {@code fn-intent} {@code cloudevent} for an {@code application/cloudevents+json} body, else
  *       {@code httprequest}; {@code opc-request-id} = the correlation id; {@code Idempotency-Key},
@@ -91,10 +94,9 @@ public class FunctionInvoker {
             String endpoint = request.target().invokeEndpoint() != null
                     ? request.target().invokeEndpoint()
                     : functions.invokeEndpoint(functionId);
-            Optional<String> refusal = refusal(endpoint);
-            if (refusal.isPresent()) {
-                return new AttemptResult.Failed(
-                        ErrorCodes.TARGET_NOT_ALLOWED, "invoke endpoint " + refusal.get(), false, elapsed(start));
+            Optional<AttemptResult> refused = check(endpoint, start);
+            if (refused.isPresent()) {
+                return refused.get();
             }
             RequestBody body = RequestBody.of(request, mapper);
             InvokeFunctionRequest.Builder call = InvokeFunctionRequest.builder()
@@ -128,18 +130,30 @@ public class FunctionInvoker {
         }
     }
 
-    /** Why the invoke endpoint may not be called, or empty: the same policy as every other target address. */
-    private Optional<String> refusal(String endpoint) {
-        URI uri;
+    /**
+     * The attempt's end if the invoke endpoint may not be called (the same policy as every other target address) or
+     * its name does not resolve; empty if it may be called.
+     */
+    private Optional<AttemptResult> check(String endpoint, long start) {
+        String refusal;
         try {
-            uri = URI.create(endpoint);
+            URI uri = URI.create(endpoint);
+            if (!"https".equalsIgnoreCase(uri.getScheme()) && !"http".equalsIgnoreCase(uri.getScheme())) {
+                refusal = "'" + endpoint + "' is not an http(s) URL";
+            } else {
+                egress.permitted(uri, false);
+                return Optional.empty();
+            }
         } catch (IllegalArgumentException e) {
-            return Optional.of("'" + endpoint + "' is not a URL");
+            refusal = "'" + endpoint + "' is not a URL";
+        } catch (EgressRefusedException e) {
+            refusal = e.getMessage();
+        } catch (UnknownHostException e) {
+            return Optional.of(new AttemptResult.Failed(
+                    ErrorCodes.TARGET_UNREACHABLE, "invoke endpoint: " + e.getMessage(), true, elapsed(start)));
         }
-        if (!"https".equalsIgnoreCase(uri.getScheme()) && !"http".equalsIgnoreCase(uri.getScheme())) {
-            return Optional.of("'" + endpoint + "' is not an http(s) URL");
-        }
-        return egress.refusal(uri);
+        return Optional.of(new AttemptResult.Failed(
+                ErrorCodes.TARGET_NOT_ALLOWED, "invoke endpoint " + refusal, false, elapsed(start)));
     }
 
     private AttemptResult responded(InvokeFunctionResponse response, long start) throws IOException {
@@ -166,6 +180,16 @@ public class FunctionInvoker {
      * keeps no raw body) and its code and message for the record; a timeout or a failed connection as retryable.
      */
     private AttemptResult failure(BmcException e, Duration elapsed) {
+        Optional<EgressRefusedException> refused = refusal(e);
+        if (refused.isPresent()) {
+            // The connection pool refused the address it was to connect to: the name resolves elsewhere now. (The
+            // SDK reports every failure before a response as a timeout, so this is looked for first.)
+            return new AttemptResult.Failed(
+                    ErrorCodes.TARGET_NOT_ALLOWED,
+                    "invoke endpoint " + refused.get().getMessage(),
+                    false,
+                    elapsed);
+        }
         if (e.isTimeout()) {
             return new AttemptResult.Failed(
                     ErrorCodes.TARGET_TIMEOUT, "no response within the attempt timeout", true, elapsed);
@@ -202,6 +226,16 @@ public class FunctionInvoker {
                 elapsed,
                 code,
                 message);
+    }
+
+    /** The egress policy's refusal among the causes of {@code e}, if that is what ended the call. */
+    private static Optional<EgressRefusedException> refusal(BmcException e) {
+        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            if (cause instanceof EgressRefusedException refused) {
+                return Optional.of(refused);
+            }
+        }
+        return Optional.empty();
     }
 
     private static String header(Map<String, List<String>> headers, String name) {

@@ -17,22 +17,29 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.courier.common.http.CourierHeaders;
 import dev.courier.common.record.ErrorCodes;
 import dev.courier.common.request.InvocationRequest;
+import dev.courier.common.secret.SealedHeaders;
+import dev.courier.common.secret.SealedHeaders.UnreadableHeaderException;
 import dev.courier.listener.config.ListenerConfig;
 
 /**
  * Calls an HTTP target exactly as the request describes it: method, URL plus query, headers and body, with the
  * per-attempt timeout. Every call also carries {@code Idempotency-Key} (the invocation id), {@code Courier-Attempt}
  * and {@code Courier-Correlation-Id}, so that a target can make a retried or redelivered call harmless.
+ *
+ * <p>Sealed header values are opened here, into the call and nowhere else; one that does not open ends the
+ * invocation {@code Rejected} ({@code InvalidRequest}) without a call: sending it sealed would help no target.
  */
 @ApplicationScoped
 public class HttpInvoker {
     private final OutboundHttp http;
     private final ObjectMapper mapper;
     private final Map<String, ListenerConfig.Route> routes;
+    private final SealedHeaders sealing;
 
-    public HttpInvoker(OutboundHttp http, ObjectMapper mapper, ListenerConfig config) {
+    public HttpInvoker(OutboundHttp http, ObjectMapper mapper, SealedHeaders sealing, ListenerConfig config) {
         this.http = http;
         this.mapper = mapper;
+        this.sealing = sealing;
         this.routes = config.routes();
     }
 
@@ -53,7 +60,7 @@ public class HttpInvoker {
             String base =
                     route != null ? route.url().toString() : request.target().url();
             call = build(request, targetUri(base, request.query()), attempt);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | UnreadableHeaderException e) {
             return java.util.concurrent.CompletableFuture.completedFuture(new AttemptResult.Failed(
                     ErrorCodes.INVALID_REQUEST, "cannot build the call: " + e.getMessage(), false, Duration.ZERO));
         }
@@ -75,7 +82,7 @@ public class HttpInvoker {
     }
 
     private static AttemptResult failure(Throwable error, Duration elapsed) {
-        if (error instanceof OutboundHttp.EgressRefusedException) {
+        if (error instanceof EgressRefusedException) {
             return new AttemptResult.Failed(ErrorCodes.TARGET_NOT_ALLOWED, error.getMessage(), false, elapsed);
         }
         if (error instanceof HttpConnectTimeoutException) {
@@ -91,13 +98,15 @@ public class HttpInvoker {
         return new AttemptResult.Failed(ErrorCodes.TARGET_UNREACHABLE, message, true, elapsed);
     }
 
-    HttpRequest build(InvocationRequest request, URI uri, int attempt) {
+    HttpRequest build(InvocationRequest request, URI uri, int attempt) throws UnreadableHeaderException {
         HttpRequest.Builder builder =
                 HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(request.effectiveTimeoutSeconds()));
         if (request.headers() != null) {
             for (Map.Entry<String, String> header : request.headers().entrySet()) {
                 if (ForwardedHeaders.forwardable(header.getKey())) {
-                    builder.header(header.getKey(), header.getValue());
+                    String value =
+                            sealing.open(request.id(), SealedHeaders.HEADERS, header.getKey(), header.getValue());
+                    ForwardedHeaders.add(builder, header.getKey(), value);
                 }
             }
         }

@@ -2,11 +2,14 @@ package dev.courier.listener.dispatch;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -16,6 +19,7 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -32,11 +36,19 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
 
 /**
  * Every HTTP call Courier makes to the outside, to targets and to callbacks, goes through here: the address is checked
  * against the {@link EgressPolicy} first, redirects are never followed (a redirect could lead past that check), and
  * the response body kept is bounded.
+ *
+ * <p>The connection goes to exactly the addresses that passed the check (the first that accepts a connection, in the
+ * resolver's order): the name is resolved once, by the policy, and the Vert.x client is given the address as the
+ * server to connect to ({@link RequestOptions#setServer}), so it never resolves the name itself and a DNS answer that
+ * changes after the check (DNS rebinding) is never used. The URL still decides everything else: the {@code Host}
+ * header, and for HTTPS the TLS server name (SNI) and the host name the certificate must match. Pooled connections
+ * are kept per address and host name, so a connection is only reused for the address it was opened to.
  *
  * <p>Calls are made with the Vert.x HTTP client of the application's Vert.x instance: non-blocking, so a call that
  * waits for a slow target holds a connection and no thread. (The JDK's {@code HttpClient} used before cost about six
@@ -81,7 +93,7 @@ public class OutboundHttp {
     /**
      * Sends {@code request} if its address is allowed. The stage fails with {@link EgressRefusedException} when it is
      * not, with {@link java.net.http.HttpTimeoutException} on a timeout and with another {@link IOException} when no
-     * exchange took place.
+     * exchange took place ({@link UnknownHostException} when the name does not resolve).
      */
     public CompletionStage<Exchange> send(HttpRequest request) {
         return send(request, false);
@@ -94,13 +106,21 @@ public class OutboundHttp {
     public CompletionStage<Exchange> send(HttpRequest request, boolean privateAllowed) {
         // An address literal needs no name resolution, so it is checked right here: handing every call to another
         // thread first cost about as much CPU as the check itself (docs/benchmarks.md).
-        CompletableFuture<Optional<String>> refusal =
+        CompletableFuture<List<InetAddress>> permitted =
                 isAddressLiteral(request.uri().getHost())
-                        ? CompletableFuture.completedFuture(egress.refusal(request.uri(), privateAllowed))
-                        : CompletableFuture.supplyAsync(() -> egress.refusal(request.uri(), privateAllowed), resolver);
-        return refusal.thenCompose(refused -> refused.isPresent()
-                ? CompletableFuture.failedFuture(new EgressRefusedException(refused.get()))
-                : exchange(request));
+                        ? permitted(request.uri(), privateAllowed)
+                        : CompletableFuture.supplyAsync(() -> permitted(request.uri(), privateAllowed), resolver)
+                                .thenCompose(Function.identity());
+        return permitted.thenCompose(addresses -> exchange(request, addresses));
+    }
+
+    /** The addresses {@code uri} may be connected to, or the policy's refusal or the failed look-up. */
+    private CompletableFuture<List<InetAddress>> permitted(URI uri, boolean privateAllowed) {
+        try {
+            return CompletableFuture.completedFuture(egress.permitted(uri, privateAllowed));
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /** Whether {@code host} is an IPv4 or (bracketed) IPv6 address rather than a name to resolve. */
@@ -120,13 +140,8 @@ public class OutboundHttp {
         return true;
     }
 
-    /** One HTTP exchange; the stage completes on {@link #completions}. */
-    private CompletableFuture<Exchange> exchange(HttpRequest request) {
-        RequestOptions options = new RequestOptions()
-                .setMethod(HttpMethod.valueOf(request.method()))
-                .setAbsoluteURI(request.uri().toString())
-                .setFollowRedirects(false);
-        request.headers().map().forEach((name, values) -> values.forEach(value -> options.addHeader(name, value)));
+    /** One HTTP exchange with one of {@code addresses}; the stage completes on {@link #completions}. */
+    private CompletableFuture<Exchange> exchange(HttpRequest request, List<InetAddress> addresses) {
         byte[] body = bytesOf(request.bodyPublisher().orElse(null));
 
         Pending pending = new Pending();
@@ -134,7 +149,7 @@ public class OutboundHttp {
                 .ifPresent(timeout -> pending.timer = vertx.setTimer(
                         Math.max(1, timeout.toMillis()),
                         id -> pending.fail(new HttpTimeoutException("request timed out"))));
-        client.request(options)
+        open(request, addresses, 0, pending)
                 .compose(call -> {
                     if (!pending.opened(call)) { // timed out while connecting
                         return Future.failedFuture(new HttpTimeoutException("request timed out"));
@@ -158,6 +173,50 @@ public class OutboundHttp {
     }
 
     /**
+     * Opens the call to {@code addresses[index]}, or to the next address when that one cannot be connected to, until
+     * none is left or the exchange has ended (timed out).
+     */
+    private Future<HttpClientRequest> open(
+            HttpRequest request, List<InetAddress> addresses, int index, Pending pending) {
+        return client.request(options(request, addresses.get(index)))
+                .recover(error -> index + 1 < addresses.size() && !pending.decided()
+                        ? open(request, addresses, index + 1, pending)
+                        : Future.failedFuture(error));
+    }
+
+    /** The call as Vert.x is to make it: to the URL, but connected to {@code address}, which passed the check. */
+    private static RequestOptions options(HttpRequest request, InetAddress address) {
+        URI uri = request.uri();
+        RequestOptions options = new RequestOptions()
+                .setMethod(HttpMethod.valueOf(request.method()))
+                .setAbsoluteURI(uri.toString())
+                .setServer(SocketAddress.inetSocketAddress(port(uri), literal(address)))
+                .setFollowRedirects(false);
+        request.headers().map().forEach((name, values) -> values.forEach(value -> options.addHeader(name, value)));
+        return options;
+    }
+
+    /** The port {@code uri} names, or its scheme's. */
+    private static int port(URI uri) {
+        if (uri.getPort() >= 0) {
+            return uri.getPort();
+        }
+        return "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+    }
+
+    /**
+     * The address as a literal without host name or scope: what Vert.x is given is then a number it cannot look up
+     * again ({@link InetAddress#getHostAddress()} alone would keep an IPv6 scope).
+     */
+    private static String literal(InetAddress address) {
+        try {
+            return InetAddress.getByAddress(address.getAddress()).getHostAddress();
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("an address of " + address.getAddress().length + " bytes", e);
+        }
+    }
+
+    /**
      * An exchange under way. Whichever comes first decides its outcome, once: the response, an error, or the timeout,
      * which also cuts the connection (an HTTP/1.1 exchange cannot be abandoned otherwise).
      */
@@ -166,6 +225,11 @@ public class OutboundHttp {
         private final AtomicBoolean decided = new AtomicBoolean();
         private volatile HttpClientRequest call;
         volatile long timer = -1;
+
+        /** Whether the exchange has ended. */
+        boolean decided() {
+            return decided.get();
+        }
 
         /** Answers false if the exchange already ended (timed out) before the connection was there. */
         boolean opened(HttpClientRequest opened) {
@@ -311,15 +375,6 @@ public class OutboundHttp {
             byte[] body,
             boolean truncated,
             URI uri) {}
-
-    /** The egress policy refused the address; no connection was attempted. */
-    public static final class EgressRefusedException extends IOException {
-        private static final long serialVersionUID = 1L;
-
-        EgressRefusedException(String reason) {
-            super(reason);
-        }
-    }
 
     /** Daemon threads with a recognisable name in thread dumps. */
     static final class NamedThreads implements java.util.concurrent.ThreadFactory {

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -17,12 +18,19 @@ import com.oracle.bmc.functions.requests.GetFunctionRequest;
 import com.oracle.bmc.functions.requests.InvokeFunctionRequest;
 import com.oracle.bmc.functions.responses.InvokeFunctionResponse;
 import com.oracle.bmc.http.client.RequestInterceptor;
+import com.oracle.bmc.http.client.jersey3.ApacheClientProperties;
 import com.oracle.bmc.http.client.jersey3.ClientBuilderDecorator;
 import dev.courier.listener.config.ListenerConfig;
+import dev.courier.listener.dispatch.EgressPolicy;
 import dev.courier.oci.SdkClientConfiguration;
 import dev.courier.oci.auth.OciAuthProviders;
 import dev.courier.oci.auth.OciAuthSettings;
 import io.quarkus.runtime.Startup;
+import org.apache.http.config.RegistryBuilder;
+import org.apache.http.conn.socket.ConnectionSocketFactory;
+import org.apache.http.conn.socket.PlainConnectionSocketFactory;
+import org.apache.http.conn.ssl.SSLConnectionSocketFactory;
+import org.apache.http.impl.conn.PoolingHttpClientConnectionManager;
 import org.jboss.logging.Logger;
 
 /**
@@ -35,6 +43,10 @@ import org.jboss.logging.Logger;
  *
  * <p>SDK retries and the SDK circuit breaker are off ({@link SdkClientConfiguration}): Courier retries through its
  * delay tiers and keeps its own breaker per function.
+ *
+ * <p>Invoke clients connect only to addresses the {@link EgressPolicy} allows when the connection is opened: their
+ * connection pool resolves names through it ({@link EgressDnsResolver}). The management client's endpoint is the
+ * operator's configuration, not a request's, and is not checked.
  */
 @ApplicationScoped
 @Startup
@@ -43,13 +55,15 @@ public class OciFunctions {
     private static final String AUTH_PREFIX = "courier.listener.oci.auth";
     /** The longest per-attempt timeout a request may ask for (SPEC: {@code timeoutSeconds} 1..3600). */
     private static final Duration LONGEST_ATTEMPT = Duration.ofHours(1);
+    /** Connections per invoke client, in all and per route: the SDK's own default, kept. */
+    private static final int INVOKE_CONNECTIONS = 50;
 
     private final FunctionsManagementClient management;
     private final InvokeClients invokeClients;
     private final InvokeEndpoints invokeEndpoints;
 
     @Inject
-    public OciFunctions(ListenerConfig config) {
+    public OciFunctions(ListenerConfig config, EgressPolicy egress) {
         ListenerConfig.Oci oci = config.oci();
         if (oci.auth().type().isEmpty()) {
             LOG.infof("%s.type is not set: no OCI access, function targets will be rejected", AUTH_PREFIX);
@@ -81,10 +95,11 @@ public class OciFunctions {
         invokeClients = new InvokeClients(
                 endpoint -> FunctionsInvokeClient.builder()
                         .configuration(invokeConfiguration)
-                        .additionalClientConfigurator(builder ->
-                                builder.property(ClientBuilderDecorator.PROPERTY, clientBuilder -> clientBuilder
-                                        .register(new AttemptTimeout())
-                                        .build()))
+                        .additionalClientConfigurator(builder -> builder.property(
+                                        ClientBuilderDecorator.PROPERTY, clientBuilder -> clientBuilder
+                                                .register(new AttemptTimeout())
+                                                .build())
+                                .property(ApacheClientProperties.CONNECTION_MANAGER, connections(egress)))
                         .endpoint(endpoint)
                         .build(identity),
                 oci.maxInvokeClients());
@@ -104,6 +119,27 @@ public class OciFunctions {
                 settings.type().configName(),
                 oci.functionsEndpoint().map(Object::toString).orElseGet(() -> region.get()
                         .getRegionId()));
+    }
+
+    /**
+     * A connection pool like the SDK's default one (plain and TLS sockets with the JVM's trust and host name
+     * verification, {@value #INVOKE_CONNECTIONS} connections), whose names are resolved through {@code egress}.
+     * Each invoke client gets its own; closing the client closes it.
+     */
+    private static PoolingHttpClientConnectionManager connections(EgressPolicy egress) {
+        PoolingHttpClientConnectionManager connections = new PoolingHttpClientConnectionManager(
+                RegistryBuilder.<ConnectionSocketFactory>create()
+                        .register("http", PlainConnectionSocketFactory.getSocketFactory())
+                        .register("https", SSLConnectionSocketFactory.getSocketFactory())
+                        .build(),
+                null,
+                null,
+                new EgressDnsResolver(egress),
+                -1,
+                TimeUnit.MILLISECONDS);
+        connections.setMaxTotal(INVOKE_CONNECTIONS);
+        connections.setDefaultMaxPerRoute(INVOKE_CONNECTIONS);
+        return connections;
     }
 
     /** Whether function targets can be called: an OCI identity is configured. */

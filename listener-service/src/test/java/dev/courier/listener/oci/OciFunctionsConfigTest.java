@@ -1,18 +1,14 @@
 package dev.courier.listener.oci;
 
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
 import dev.courier.listener.config.ListenerConfig;
+import dev.courier.listener.config.TestListenerConfig;
+import dev.courier.listener.dispatch.EgressPolicy;
+import dev.courier.listener.dispatch.HostResolver;
 import dev.courier.oci.auth.OciAuthConfigException;
 import dev.courier.testing.oci.TestApiKey;
-import io.quarkus.runtime.configuration.DurationConverter;
-import io.quarkus.runtime.configuration.PathConverter;
-import io.smallrye.config.PropertiesConfigSource;
-import io.smallrye.config.SmallRyeConfig;
-import io.smallrye.config.SmallRyeConfigBuilder;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,10 +20,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class OciFunctionsConfigTest {
     private final TestApiKey key = TestApiKey.generate();
+    private final EgressPolicy egress = new EgressPolicy(HostResolver.SYSTEM, false, false);
 
     @Test
     void withoutAnAuthTypeThereIsNoOciAccessAndNoError() {
-        OciFunctions functions = new OciFunctions(config(Map.of()));
+        OciFunctions functions = new OciFunctions(config(Map.of()), egress);
 
         assertThat(functions.enabled()).isFalse();
     }
@@ -37,7 +34,7 @@ class OciFunctionsConfigTest {
         ListenerConfig config = config(
                 Map.of("courier.listener.oci.auth.type", "simple", "courier.listener.oci.auth.region", "us-ashburn-1"));
 
-        assertThatThrownBy(() -> new OciFunctions(config))
+        assertThatThrownBy(() -> new OciFunctions(config, egress))
                 .isInstanceOfSatisfying(OciAuthConfigException.class, e -> assertThat(e.settings())
                         .containsExactly(
                                 "courier.listener.oci.auth.tenancy",
@@ -52,7 +49,7 @@ class OciFunctionsConfigTest {
         properties.put(
                 "courier.listener.oci.auth.fingerprint", TestApiKey.generate().fingerprint());
 
-        assertThatThrownBy(() -> new OciFunctions(config(properties)))
+        assertThatThrownBy(() -> new OciFunctions(config(properties), egress))
                 .hasMessageStartingWith("courier.listener.oci.auth.fingerprint: the fingerprint")
                 .hasMessageNotContaining(key.privateKeyPem().split("\n")[3]);
     }
@@ -63,14 +60,14 @@ class OciFunctionsConfigTest {
                 "courier.listener.oci.auth.type", "config-file",
                 "courier.listener.oci.auth.config-file", "/nonexistent/oci/config"));
 
-        assertThatThrownBy(() -> new OciFunctions(config))
+        assertThatThrownBy(() -> new OciFunctions(config, egress))
                 .hasMessageStartingWith("courier.listener.oci.auth.config-file: cannot read the OCI configuration file"
                         + " /nonexistent/oci/config");
     }
 
     @Test
     void aCompleteSimpleIdentityGivesOciAccess() {
-        OciFunctions functions = new OciFunctions(config(simple()));
+        OciFunctions functions = new OciFunctions(config(simple()), egress);
         try {
             assertThat(functions.enabled()).isTrue();
         } finally {
@@ -90,12 +87,6 @@ class OciFunctionsConfigTest {
     }
 
     private static ListenerConfig config(Map<String, String> properties) {
-        SmallRyeConfig config = new SmallRyeConfigBuilder()
-                .withMapping(ListenerConfig.class)
-                .withConverter(Duration.class, 200, new DurationConverter())
-                .withConverter(Path.class, 200, new PathConverter())
-                .withSources(new PropertiesConfigSource(properties, "test", 500))
-                .build();
-        return config.getConfigMapping(ListenerConfig.class);
+        return TestListenerConfig.of(properties);
     }
 }

@@ -348,12 +348,12 @@ start_service() {
     local name="$1" module="$2" port="$3"
     shift 3
     say "Starting $name ($module-service) on 127.0.0.1:$port"
-    start_process "$name" "$JAVA" -Xmx256m -D$MARKER="$name" \
+    # The cache's state directory as an environment variable, which a service without that setting ignores.
+    start_process "$name" env COURIER_CACHE_STATE_DIRECTORY="$CACHE_STATE_DIR/$name" "$JAVA" -Xmx256m -D$MARKER="$name" \
         -Dquarkus.profile=local \
         -Dkafka.bootstrap.servers="$BOOTSTRAP" \
         -Dquarkus.http.host=127.0.0.1 \
         -Dquarkus.http.port="$port" \
-        -Dcourier.cache.state.directory="$CACHE_STATE_DIR/$name" \
         "$@" \
         -jar "$(service_jar "$module")"
 }

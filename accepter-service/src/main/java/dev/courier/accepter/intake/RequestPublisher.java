@@ -102,8 +102,8 @@ public class RequestPublisher {
      */
     private ProducerRecord<String, byte[]> record(InvocationRequest request) throws JsonProcessingException {
         long now = System.currentTimeMillis();
-        ProducerRecord<String, byte[]> record =
-                new ProducerRecord<>(topic, null, now, request.recordKey(), mapper.writeValueAsBytes(sealing.seal(request)));
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(
+                topic, null, now, request.recordKey(), mapper.writeValueAsBytes(sealing.seal(request)));
         String correlationId = request.correlationId() != null ? request.correlationId() : request.id();
         record.headers()
                 .add(

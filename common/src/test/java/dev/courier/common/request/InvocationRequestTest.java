@@ -136,7 +136,7 @@ class InvocationRequestTest {
             value = {
                 "{'target':{'type':'http','url':'http://a.example/x'}}",
                 "{'target':{'type':'http','route':'billing','method':'GET'},'query':{'a':['1']}}",
-                "{'target':{'type':'http','route':'billing','path':'orders/42/items/'}}",
+                "{'target':{'type':'http','route':'billing','path':'orders/42/items/'},'recordResponse':true}",
                 "{'target':{'type':'http','route':'billing','path':'a%20b/c@d:e/f;v=1/...x/.well-known'}}",
                 "{'target':{'type':'function','functionId':'ocid1.fnfunc.oc1..x'},'invokeType':'detached'}",
                 "{'target':{'type':'http','url':'https://a.example'},'bodyRef':{'object':'bodies/01K1Q6K12C1BT01KRZJ000HKB9','sha256':'0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f','size':5242880,'format':'binary'},'contentType':'image/png'}",

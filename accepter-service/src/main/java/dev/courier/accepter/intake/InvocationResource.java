@@ -12,6 +12,8 @@ import jakarta.ws.rs.core.Response;
 
 import dev.courier.accepter.config.AccepterConfig;
 import dev.courier.accepter.problem.RequestProblem;
+import dev.courier.accepter.wait.WaitPreference;
+import dev.courier.accepter.wait.WaitingAcceptor;
 import dev.courier.common.http.CourierHeaders;
 import dev.courier.common.request.InvocationRequest;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -22,11 +24,14 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 public class InvocationResource {
     private final RequestReader reader;
     private final RequestAcceptor acceptor;
+    private final WaitingAcceptor answers;
     private final int maxRequestBytes;
 
-    public InvocationResource(RequestReader reader, RequestAcceptor acceptor, AccepterConfig config) {
+    public InvocationResource(
+            RequestReader reader, RequestAcceptor acceptor, WaitingAcceptor answers, AccepterConfig config) {
         this.reader = reader;
         this.acceptor = acceptor;
+        this.answers = answers;
         this.maxRequestBytes = config.maxRequestBytes();
     }
 
@@ -34,6 +39,10 @@ public class InvocationResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Accept an invocation request; answered once Kafka has it durably")
+    @APIResponse(
+            responseCode = "200",
+            description = "With Prefer: wait=N, the invocation ended within N s: the target's response body and"
+                    + " Content-Type, Courier-Condition and Courier-Status saying how it ended")
     @APIResponse(responseCode = "202", description = "Stored; delivery will follow")
     @APIResponse(responseCode = "400", description = "Malformed JSON")
     @APIResponse(responseCode = "413", description = "Request or body over the configured limit")
@@ -52,9 +61,9 @@ public class InvocationResource {
         String idempotencyKey = toStore.idempotencyKey() != null
                 ? toStore.idempotencyKey()
                 : headers.getHeaderString(CourierHeaders.IDEMPOTENCY_KEY);
-        return acceptor.accept(new RequestAcceptor.Submission(toStore, idempotencyKey, body.length))
-                .thenApply(acceptance -> Response.accepted(acceptance)
-                        .header(HttpHeaders.LOCATION, acceptance.statusUrl())
-                        .build());
+        // 202, or with Prefer: wait=N the invocation's outcome if it ends within N seconds (WaitingAcceptor).
+        return answers.accept(
+                new RequestAcceptor.Submission(toStore, idempotencyKey, body.length),
+                headers.getRequestHeader(WaitPreference.PREFER));
     }
 }

@@ -17,6 +17,7 @@ import jakarta.validation.Validator;
 
 import dev.courier.accepter.config.AccepterConfig;
 import dev.courier.accepter.problem.RequestProblem;
+import dev.courier.accepter.wait.WaitPreference;
 import dev.courier.common.http.CourierHeaders;
 import dev.courier.common.http.Problem.FieldError;
 import dev.courier.common.request.Callback;
@@ -112,7 +113,8 @@ public class RelayRequests {
                 control.timeoutSeconds(),
                 control.maxAttempts() == null ? null : new RetryPolicy(control.maxAttempts(), null, null, null),
                 control.orderingKey(),
-                idempotencyKey);
+                idempotencyKey,
+                null);
         Set<ConstraintViolation<InvocationRequest>> violations = validator.validate(request);
         if (!violations.isEmpty()) {
             throw RequestProblem.invalidFields(violations.stream()
@@ -153,13 +155,19 @@ public class RelayRequests {
             String as = firstName.computeIfAbsent(lower, ignored -> name);
             kept.computeIfAbsent(as, ignored -> new ArrayList<>()).addAll(values);
         });
-        if (kept.isEmpty()) {
-            return null;
-        }
         Map<String, String> joined = new LinkedHashMap<>();
-        kept.forEach(
-                (name, values) -> joined.put(name, String.join(name.equalsIgnoreCase("Cookie") ? "; " : ", ", values)));
-        return joined;
+        kept.forEach((name, values) -> {
+            if (name.equalsIgnoreCase(WaitPreference.PREFER)) {
+                // wait is the accepter's preference (it answers with the outcome); the others are the target's.
+                String others = WaitPreference.withoutWait(values);
+                if (others != null) {
+                    joined.put(name, others);
+                }
+            } else {
+                joined.put(name, String.join(name.equalsIgnoreCase("Cookie") ? "; " : ", ", values));
+            }
+        });
+        return joined.isEmpty() ? null : joined;
     }
 
     /**

@@ -12,12 +12,13 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import dev.courier.accepter.intake.Correlation;
 import dev.courier.accepter.intake.RequestAcceptor;
 import dev.courier.accepter.problem.RequestProblem;
+import dev.courier.accepter.wait.WaitPreference;
+import dev.courier.accepter.wait.WaitingAcceptor;
 import dev.courier.common.http.Problem.FieldError;
 import dev.courier.common.request.InvocationRequest;
 import io.vertx.core.http.HttpServerRequest;
@@ -40,10 +41,12 @@ public class RelayResource {
 
     private final RelayRequests requests;
     private final RequestAcceptor acceptor;
+    private final WaitingAcceptor answers;
 
-    public RelayResource(RelayRequests requests, RequestAcceptor acceptor) {
+    public RelayResource(RelayRequests requests, RequestAcceptor acceptor, WaitingAcceptor answers) {
         this.requests = requests;
         this.acceptor = acceptor;
+        this.answers = answers;
     }
 
     @GET
@@ -122,10 +125,9 @@ public class RelayResource {
                 requests.toInvocation(method, route, path, request.query(), headers.getRequestHeaders(), body);
         InvocationRequest toStore = acceptor.admit(relayed, Correlation.fromHeaders(headers));
         int documentBytes = RelayRequests.documentBytes(toStore);
-        return acceptor.accept(new RequestAcceptor.Submission(toStore, toStore.idempotencyKey(), documentBytes))
-                .thenApply(acceptance -> Response.accepted(acceptance)
-                        .type(MediaType.APPLICATION_JSON_TYPE)
-                        .header(HttpHeaders.LOCATION, acceptance.statusUrl())
-                        .build());
+        // Prefer: wait=N works here as on POST /v1/invocations: a relayed call whose answer comes back in time.
+        return answers.accept(
+                new RequestAcceptor.Submission(toStore, toStore.idempotencyKey(), documentBytes),
+                headers.getRequestHeader(WaitPreference.PREFER));
     }
 }

@@ -88,6 +88,9 @@ public class RelayRequests {
             throw RequestProblem.bodyTooLarge("body", maxBodyBytes);
         }
         List<FieldError> errors = new ArrayList<>();
+        if (route.isEmpty()) {
+            errors.add(new FieldError("route", "must name a route: /v1/relay/{route}/{path}"));
+        }
         ControlHeaders control = ControlHeaders.read(headers, errors);
         if (!errors.isEmpty()) {
             throw RequestProblem.invalidFields(errors);

@@ -117,7 +117,12 @@ public class RelayResource {
             String method, byte[] body, HttpHeaders headers, HttpServerRequest request) {
         // The raw path, not the path parameters: the path is passed on as it was sent, percent-encoding included.
         String raw = request.path();
-        String afterPrefix = raw.substring(raw.indexOf(PATH) + PATH.length());
+        int prefix = raw.indexOf(PATH);
+        if (prefix < 0) {
+            // Matched only once decoded (e.g. /v1/rel%61y/...): there is no raw path to pass on.
+            throw RequestProblem.malformed("the relay path must begin with " + PATH + " as it is, not encoded");
+        }
+        String afterPrefix = raw.substring(prefix + PATH.length());
         int slash = afterPrefix.indexOf('/');
         String route = RelayRequests.decodeSegment(slash >= 0 ? afterPrefix.substring(0, slash) : afterPrefix);
         String path = slash >= 0 ? afterPrefix.substring(slash + 1) : null;

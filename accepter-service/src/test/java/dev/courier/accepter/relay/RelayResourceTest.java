@@ -241,6 +241,15 @@ class RelayResourceTest {
     }
 
     @Test
+    void aRelayCallWithoutARouteIs422NamingTheRoute() throws Exception {
+        RawResponse response =
+                send("POST /v1/relay//orders HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n", new byte[0]);
+        assertThat(response.status()).as(response.text()).isEqualTo(422);
+        assertThat(JSON.readTree(response.body()).at("/errors/0/field").asText())
+                .isEqualTo("route");
+    }
+
+    @Test
     void aGetWithABodyIsRefusedRatherThanRelayedWithoutIt() throws Exception {
         RawResponse response = send(
                 "GET /v1/relay/billing HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n\r\n",

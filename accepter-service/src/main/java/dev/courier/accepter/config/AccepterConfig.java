@@ -9,6 +9,7 @@ import dev.courier.oci.storage.ClaimCheckConfig;
 import dev.courier.oci.storage.ObjectStoreConfig;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
 
 /**
  * The accepter's configuration, {@code courier.accepter.*}. Kafka connection settings (bootstrap servers, security)
@@ -130,5 +131,29 @@ public interface AccepterConfig {
          * refused (422). The local, dev and test profiles use a fixed development key that is not a secret.
          */
         Optional<List<String>> keys();
+    }
+
+    /**
+     * {@code Prefer: wait=N}: answering with the invocation's outcome when it ends within N seconds. The invocation
+     * records are followed by the {@code invocation-records} channel ({@code mp.messaging.incoming.invocation-records.*}).
+     */
+    @WithName("wait")
+    Waiting waiting();
+
+    /** {@code Prefer: wait=N}. */
+    interface Waiting {
+        /**
+         * The longest wait honoured: a longer one is shortened to it (and {@code Preference-Applied} says so). Zero
+         * turns waiting off: {@code Prefer: wait} is then ignored and every request answered {@code 202} at once.
+         */
+        @WithDefault("30s")
+        Duration max();
+
+        /**
+         * Callers waiting at once in this instance, at most; one more is answered {@code 202} at once, without
+         * {@code Preference-Applied}. Each holds an HTTP connection and a little memory until its wait ends.
+         */
+        @WithDefault("10000")
+        int maxWaiters();
     }
 }

@@ -25,6 +25,11 @@ import dev.courier.common.request.InvocationRequest;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.media.SchemaProperty;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.logging.Logger;
 
@@ -73,7 +78,8 @@ public class InvocationBatchResource {
     @APIResponse(
             responseCode = "202",
             description = "The batch was read; each result is {index, id, status, statusUrl} (accepted) or"
-                    + " {index, problem} (not accepted, with the problem the single endpoint would answer)")
+                    + " {index, problem} (not accepted, with the problem the single endpoint would answer)",
+            content = @Content(schema = @Schema(implementation = BatchAcceptance.class)))
     @APIResponse(responseCode = "400", description = "Malformed JSON")
     @APIResponse(responseCode = "413", description = "Batch over the configured limit")
     @APIResponse(responseCode = "415", description = "Not application/json")
@@ -82,7 +88,27 @@ public class InvocationBatchResource {
             description = "Not {\"requests\": [...]} with 1 to 500 requests, or an Idempotency-Key header (give each"
                     + " request its idempotencyKey instead)")
     @APIResponse(responseCode = "503", description = "Not one request could be stored; NOT accepted")
-    public CompletionStage<Response> accept(byte[] body, @Context HttpHeaders headers, @Context UriInfo uri) {
+    public CompletionStage<Response> accept(
+            // Parsed as a stream by RequestReader.readBatch; documented as the document it must be.
+            @RequestBody(
+                            required = true,
+                            content =
+                                    @Content(
+                                            mediaType = MediaType.APPLICATION_JSON,
+                                            schema =
+                                                    @Schema(
+                                                            type = SchemaType.OBJECT,
+                                                            required = true,
+                                                            properties =
+                                                                    @SchemaProperty(
+                                                                            name = "requests",
+                                                                            type = SchemaType.ARRAY,
+                                                                            minItems = 1,
+                                                                            maxItems = MAX_REQUESTS,
+                                                                            implementation = InvocationRequest.class))))
+                    byte[] body,
+            @Context HttpHeaders headers,
+            @Context UriInfo uri) {
         // A chunked body has no Content-Length for BodyLimitFilter to check; its size is known only now.
         if (body != null && body.length > maxBatchBytes) {
             throw RequestProblem.tooLarge(maxBatchBytes);

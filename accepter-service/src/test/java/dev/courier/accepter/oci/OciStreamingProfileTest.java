@@ -25,8 +25,9 @@ import static org.hamcrest.Matchers.equalTo;
 
 /**
  * The accepter with the {@code oci} profile's Kafka settings against a broker that, like OCI Streaming, takes only
- * SASL_SSL with PLAIN and the stream pool user's auth token: the producer the accepter builds has the settings OCI
- * Streaming needs, it authenticates, and the token never reaches the log.
+ * SASL_SSL with PLAIN and the stream pool user's auth token: the producer the accepter builds and the consumer that
+ * follows the invocation records have the settings OCI Streaming needs, the producer authenticates, and the token
+ * never reaches the log.
  */
 @QuarkusTest
 @TestProfile(OciStreamingProfileTest.OciStreaming.class)
@@ -37,7 +38,7 @@ class OciStreamingProfileTest {
     public static class OciStreaming extends OciStreamingTestProfile {
         @Override
         protected String topics() {
-            return "courier.requests:1";
+            return "courier.requests:1,courier.results:1,courier.failures:1";
         }
     }
 
@@ -78,6 +79,18 @@ class OciStreamingProfileTest {
         PlainCredentials credentials = OciStreamingRequirements.credentials(settings);
         assertThat(credentials.username()).isEqualTo(username);
         assertThat(credentials.password()).isEqualTo(token);
+
+        // The invocation-records consumer (Prefer: wait) reads within OCI Streaming's limits with the same login.
+        Map<String, Object> follower = ClientConfigRecorder.consumers().stream()
+                .filter(consumer -> "courier-accepter-wait".equals(consumer.get("client.id")))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no invocation-records consumer was created"));
+        Map<String, Object> consumerSettings = OciStreamingRequirements.consumerSettings(follower);
+        assertThat(OciStreamingRequirements.mismatches(consumerSettings, OciStreamingRequirements.CONSUMER))
+                .isEmpty();
+        assertThat(OciStreamingRequirements.credentials(consumerSettings).password())
+                .isEqualTo(token);
+        assertThat(consumerSettings.get("group.id").toString()).startsWith("courier-accepter-wait-");
 
         String log = Files.readString(OciStreamingTestProfile.LOG_FILE);
         assertThat(log).contains("ProducerConfig values").contains("sasl.jaas.config = [hidden]");

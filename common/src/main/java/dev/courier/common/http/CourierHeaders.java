@@ -10,7 +10,7 @@ public final class CourierHeaders {
     /** On every call to a target: which attempt this is, from 1. */
     public static final String ATTEMPT = "Courier-Attempt";
 
-    /** On calls to targets and callbacks, and in error bodies: the conversation id. */
+    /** On calls to targets and callbacks, and in error bodies: the conversation id; a relay control header too. */
     public static final String CORRELATION_ID = "Courier-Correlation-Id";
 
     /** On a callback: the invocation it reports on. */
@@ -24,6 +24,24 @@ public final class CourierHeaders {
 
     /** On a callback: how many attempts were made. */
     public static final String ATTEMPTS = "Courier-Attempts";
+
+    /** Relay control header: never deliver before this RFC 3339 instant ({@code deliverAt}). */
+    public static final String DELIVER_AT = "Courier-Deliver-At";
+
+    /** Relay control header: where the target's response is forwarded ({@code callback.url}). */
+    public static final String CALLBACK = "Courier-Callback";
+
+    /** Relay control header: the per-attempt timeout in seconds ({@code timeoutSeconds}). */
+    public static final String TIMEOUT = "Courier-Timeout";
+
+    /** Relay control header: attempts in all ({@code retry.maxAttempts}). */
+    public static final String MAX_ATTEMPTS = "Courier-Max-Attempts";
+
+    /** Relay control header: the ordering key ({@code orderingKey}). */
+    public static final String ORDERING_KEY = "Courier-Ordering-Key";
+
+    /** On a callback or a waited-for answer: the target's response was cut at the configured maximum. */
+    public static final String RESPONSE_TRUNCATED = "Courier-Response-Truncated";
 
     /** OCI's request id; an incoming one becomes the correlation id when the request names none. */
     public static final String OPC_REQUEST_ID = "opc-request-id";

@@ -68,6 +68,8 @@ public record InvocationRecord(String id, String version, Data data, Delivery co
      * @param payloadBase64 the unreadable record's value, so that a rejected record is kept, not dropped
      * @param handedOff true when the target took the call over to run it later on its own: a detached OCI Functions
      *     invocation that OCI accepted (202). {@code Success} then means accepted, not run; absent otherwise
+     * @param response the target's last answer, for a request that asked for it ({@code recordResponse}) and was
+     *     answered; absent otherwise
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Delivery(
@@ -81,7 +83,20 @@ public record InvocationRecord(String id, String version, Data data, Delivery co
             CallbackOutcome callback,
             Source source,
             String payloadBase64,
-            Boolean handedOff) {}
+            Boolean handedOff,
+            TargetResponse response) {}
+
+    /**
+     * The target's answer, kept in the record for a request with {@code recordResponse}; its status is
+     * {@code data.response.status}.
+     *
+     * @param contentType the response's media type, null when it named none
+     * @param bodyBase64 the response body, base64; empty for none
+     * @param truncated true when the body was longer than the listener keeps in a record and has been cut; absent
+     *     otherwise
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record TargetResponse(String contentType, String bodyBase64, Boolean truncated) {}
 
     /**
      * The outcome of forwarding a response to the callback address.

@@ -45,6 +45,9 @@ import dev.courier.common.validation.ValidInvocationRequest;
  * @param retry per-request retry policy, bounded by the server's maximums
  * @param orderingKey requests with the same key are delivered one at a time, in order; also the Kafka record key
  * @param idempotencyKey same key within the idempotency window means the same invocation
+ * @param recordResponse true: the invocation record carries the target's response body and content type (up to the
+ *     listener's {@code record-response-max-bytes}), for whoever reads the records; what the accepter sets for a
+ *     caller that waits for the answer ({@code Prefer: wait})
  */
 @ValidInvocationRequest
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -67,7 +70,8 @@ public record InvocationRequest(
         @Min(1) @Max(3600) Integer timeoutSeconds,
         @Valid RetryPolicy retry,
         @Size(min = 1, max = 255) String orderingKey,
-        @Size(min = 1, max = 255) String idempotencyKey) {
+        @Size(min = 1, max = 255) String idempotencyKey,
+        Boolean recordResponse) {
 
     /** Classpath location of this document's JSON Schema (draft 2020-12). */
     public static final String SCHEMA_RESOURCE = "/schema/invocation-request.v1.schema.json";
@@ -102,7 +106,8 @@ public record InvocationRequest(
                 timeoutSeconds,
                 retry,
                 orderingKey,
-                idempotencyKey);
+                idempotencyKey,
+                recordResponse);
     }
 
     /** This request with {@code correlationId} set. */
@@ -126,7 +131,8 @@ public record InvocationRequest(
                 timeoutSeconds,
                 retry,
                 orderingKey,
-                idempotencyKey);
+                idempotencyKey,
+                recordResponse);
     }
 
     /** This request with {@code headers} as its headers and {@code callback} as its callback. */
@@ -150,7 +156,8 @@ public record InvocationRequest(
                 timeoutSeconds,
                 retry,
                 orderingKey,
-                idempotencyKey);
+                idempotencyKey,
+                recordResponse);
     }
 
     /**
@@ -177,7 +184,33 @@ public record InvocationRequest(
                 timeoutSeconds,
                 retry,
                 orderingKey,
-                idempotencyKey);
+                idempotencyKey,
+                recordResponse);
+    }
+
+    /** This request with {@code recordResponse} set. */
+    public InvocationRequest withRecordResponse(boolean recordResponse) {
+        return new InvocationRequest(
+                id,
+                target,
+                invokeType,
+                headers,
+                query,
+                body,
+                bodyBase64,
+                bodyRef,
+                contentType,
+                callback,
+                correlationId,
+                deliverAt,
+                delaySeconds,
+                expiresAt,
+                maxAgeSeconds,
+                timeoutSeconds,
+                retry,
+                orderingKey,
+                idempotencyKey,
+                recordResponse);
     }
 
     /** The Kafka record key: the ordering key when there is one, so that a key's requests share a partition. */

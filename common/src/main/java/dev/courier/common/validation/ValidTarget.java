@@ -53,6 +53,12 @@ public @interface ValidTarget {
                 if (target.functionId() != null) {
                     violations.add("functionId", "only a function target has a functionId");
                 }
+                if (target.path() != null && target.route() == null) {
+                    violations.add("path", "only a route target has a path; with a url, put the path in the url");
+                } else if (target.path() != null && !WireRules.isRelativePath(target.path())) {
+                    violations.add(
+                            "path", "must be a relative URL path (percent-encoded, no query) without . or .. segments");
+                }
             } else {
                 if (target.functionId() == null || target.functionId().isBlank()) {
                     violations.add("functionId", "a function target needs the function's OCID");
@@ -62,6 +68,9 @@ public @interface ValidTarget {
                 }
                 if (target.url() != null || target.route() != null) {
                     violations.add("url", "a function target is named by functionId, not url or route");
+                }
+                if (target.path() != null) {
+                    violations.add("path", "only a route target has a path");
                 }
             }
             return violations.none();

@@ -2,6 +2,7 @@ package dev.courier.common.validation;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -10,6 +11,9 @@ final class WireRules {
 
     /** RFC 9110 token: the characters a header name or a method may consist of. */
     private static final Pattern TOKEN = Pattern.compile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$");
+
+    /** The characters of a URL path (RFC 3986 {@code pchar} and {@code /}); {@code %} only as {@code %XX}. */
+    private static final Pattern PATH = Pattern.compile("^(?:[A-Za-z0-9._~!$&'()*+,;=:@/-]|%[0-9A-Fa-f]{2})+$");
 
     /** The methods an HTTP target may be called with. */
     static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
@@ -27,6 +31,29 @@ final class WireRules {
         } catch (URISyntaxException e) {
             return false;
         }
+    }
+
+    /**
+     * Whether {@code path} may be appended to a route's URL: URL path characters only (so no query, fragment or
+     * backslash), and no segment that a server could resolve to {@code .} or {@code ..} and so leave the route's base
+     * path: not plainly, nor percent-encoded ({@code %2e%2e}), nor with parameters ({@code ..;x}), nor hidden behind
+     * an encoded separator ({@code ..%2f}).
+     */
+    static boolean isRelativePath(String path) {
+        if (path == null || path.isEmpty() || !PATH.matcher(path).matches()) {
+            return false;
+        }
+        for (String segment : path.split("/", -1)) {
+            String decoded = java.net.URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
+            for (String part : decoded.split("[/\\\\]", -1)) {
+                int parameters = part.indexOf(';');
+                String name = parameters >= 0 ? part.substring(0, parameters) : part;
+                if (name.equals(".") || name.equals("..")) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     static boolean isHeaderName(String name) {

@@ -39,6 +39,7 @@ class InvocationRecordTest {
                         null,
                         null,
                         null,
+                        null,
                         null));
 
         JsonNode json = JSON.readTree(JSON.writeValueAsString(record));
@@ -55,6 +56,41 @@ class InvocationRecordTest {
         assertThat(json.at("/courier/target/url").asText()).isEqualTo("https://a.example");
         assertThat(json.get("courier").has("source")).isFalse();
         assertThat(json.get("courier").has("handedOff")).isFalse();
+        assertThat(json.get("courier").has("response")).isFalse();
+        assertThat(JSON.readValue(json.toString(), InvocationRecord.class)).isEqualTo(record);
+    }
+
+    @Test
+    void aRecordedResponseIsTheBodyAndContentTypeUnderCourier() throws Exception {
+        Instant now = Instant.parse("2026-11-22T05:31:21.392Z");
+        InvocationRecord record = new InvocationRecord(
+                "01K1Q6K12C1BT01KRZJ000HKB9",
+                InvocationRecord.VERSION,
+                new InvocationRecord.Data(
+                        null,
+                        null,
+                        null,
+                        new InvocationRecord.CallIds("corr-1", "01K1Q6K12C1BT01KRZJ000AAAA"),
+                        new InvocationRecord.Response("200", null, null, now)),
+                new InvocationRecord.Delivery(
+                        "01K1Q6K12C1BT01KRZJ000AAAA",
+                        Condition.SUCCESS,
+                        1,
+                        Target.route("GET", "billing", "orders/1"),
+                        now.minusMillis(41),
+                        now,
+                        41L,
+                        null,
+                        null,
+                        null,
+                        null,
+                        new InvocationRecord.TargetResponse("application/json", "e30=", null)));
+
+        JsonNode json = JSON.readTree(JSON.writeValueAsString(record));
+
+        assertThat(json.at("/courier/response"))
+                .isEqualTo(JSON.readTree("{\"contentType\":\"application/json\",\"bodyBase64\":\"e30=\"}"));
+        assertThat(json.at("/courier/target/path").asText()).isEqualTo("orders/1");
         assertThat(JSON.readValue(json.toString(), InvocationRecord.class)).isEqualTo(record);
     }
 }

@@ -163,6 +163,15 @@ public interface ListenerConfig {
          */
         @WithDefault("6291456")
         int maxResponseBytes();
+
+        /**
+         * Largest response body an invocation record carries, in bytes, for a request that asks for it
+         * ({@code recordResponse}: the accepter's {@code Prefer: wait}); beyond it the body is cut and the record says
+         * {@code truncated}. In base64 it takes four thirds of this in the record, which must stay within the topic's
+         * message size (1 MB on OCI Streaming).
+         */
+        @WithDefault("262144")
+        int recordResponseMaxBytes();
     }
 
     /** Forwarding responses to callback addresses. */

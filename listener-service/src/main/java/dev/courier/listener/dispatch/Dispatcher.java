@@ -64,6 +64,7 @@ public class Dispatcher {
     private final Lanes lanes;
     private final Duration laneWait;
     private final StoredBodies bodies;
+    private final int recordResponseMaxBytes;
 
     public Dispatcher(
             RequestDecoder decoder,
@@ -94,6 +95,7 @@ public class Dispatcher {
         this.lanes = lanes;
         this.laneWait = config.ordering().busyWait();
         this.bodies = bodies;
+        this.recordResponseMaxBytes = config.dispatch().recordResponseMaxBytes();
     }
 
     /** Takes the request in {@code record} one step further; completes when that step's outcome is durable. */
@@ -226,10 +228,14 @@ public class Dispatcher {
         InvocationRequest request = task.request();
         return bodies.response(task)
                 .handle((result, error) -> error == null
-                        ? callbacks.send(request, result, task.condition(), task.attempts())
-                        : CompletableFuture.completedFuture(StoredBodies.undeliverable(error)))
+                        ? callbacks
+                                .send(request, result, task.condition(), task.attempts())
+                                .thenApply(delivery -> new Forwarded(result, delivery))
+                        : CompletableFuture.completedFuture(
+                                new Forwarded(task.result(), StoredBodies.undeliverable(error))))
                 .thenCompose(Function.identity())
-                .thenCompose(delivery -> {
+                .thenCompose(forwarded -> {
+                    CallbackSender.Delivery delivery = forwarded.delivery();
                     metrics.callback(delivery.delivered());
                     CallbackTask delivered = task.afterDelivery();
                     RetrySchedule.Policy policy =
@@ -244,24 +250,30 @@ public class Dispatcher {
                         return bodies.park(delivered)
                                 .handle((parked, error) -> error == null
                                         ? scheduler.scheduleCallback(parked, next)
-                                        : settled(task, delivery))
+                                        : settled(task, forwarded))
                                 .thenCompose(Function.identity());
                     }
-                    return settled(task, delivery);
+                    return settled(task, forwarded);
                 });
     }
 
-    /** The callback of {@code task} is settled: write the invocation record, then release what it stored. */
-    private CompletionStage<Void> settled(CallbackTask task, CallbackSender.Delivery delivery) {
+    /**
+     * The callback of {@code task} is settled: write the invocation record, then release what it stored. The record
+     * gets the result as it was forwarded: a response parked in the object store has its body again there.
+     */
+    private CompletionStage<Void> settled(CallbackTask task, Forwarded forwarded) {
         return record(
                         task.request(),
                         task.acceptedAt(),
-                        task.result(),
+                        forwarded.result(),
                         task.condition(),
                         task.attempts(),
-                        delivery.outcome())
+                        forwarded.delivery().outcome())
                 .thenCompose(written -> bodies.release(task));
     }
+
+    /** A callback delivery, and the target's result it forwarded. */
+    private record Forwarded(AttemptResult result, CallbackSender.Delivery delivery) {}
 
     /** A parked callback came back: deliver it if due, else park it again. */
     private CompletionStage<Void> redeliverCallback(ConsumerRecord<String, byte[]> record) {
@@ -291,8 +303,8 @@ public class Dispatcher {
             Condition condition,
             int attempts,
             CallbackOutcome callback) {
-        CompletionStage<Void> written = outcomes.write(
-                        InvocationRecords.completed(request, acceptedAt, result, condition, attempts, callback))
+        CompletionStage<Void> written = outcomes.write(InvocationRecords.completed(
+                        request, acceptedAt, result, condition, attempts, callback, recordResponseMaxBytes))
                 .thenRun(() -> metrics.completed(condition))
                 // The invocation has ended and its record is durable: its stored body is no longer needed.
                 .thenCompose(ignored -> bodies.release(request));

@@ -57,8 +57,9 @@ public class HttpInvoker {
         }
         HttpRequest call;
         try {
-            String base =
-                    route != null ? route.url().toString() : request.target().url();
+            String base = route != null
+                    ? routeUrl(route.url(), request.target().path())
+                    : request.target().url();
             call = build(request, targetUri(base, request.query()), attempt);
         } catch (IllegalArgumentException | UnreadableHeaderException e) {
             return java.util.concurrent.CompletableFuture.completedFuture(new AttemptResult.Failed(
@@ -123,6 +124,31 @@ public class HttpInvoker {
                         ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofByteArray(body.bytes()));
         return builder.build();
+    }
+
+    /**
+     * A route's URL with the request's {@code path} (null for none) appended after a {@code /}, before the route's own
+     * query and fragment: route {@code https://h/api?v=1} and path {@code orders/42} give
+     * {@code https://h/api/orders/42?v=1}. The path was validated as relative without dot segments, so the call stays
+     * below the route's base path.
+     */
+    static String routeUrl(URI route, String path) {
+        String url = route.toString();
+        if (path == null) {
+            return url;
+        }
+        int end = url.length();
+        int query = url.indexOf('?');
+        int fragment = url.indexOf('#');
+        if (fragment >= 0) {
+            end = fragment;
+        }
+        if (query >= 0 && query < end) {
+            end = query;
+        }
+        String head = url.substring(0, end);
+        String separator = head.endsWith("/") ? "" : "/";
+        return head + separator + path + url.substring(end);
     }
 
     /** {@code url} with the request's query parameters appended, percent-encoded. */

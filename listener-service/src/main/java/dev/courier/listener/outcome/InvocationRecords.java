@@ -2,6 +2,7 @@ package dev.courier.listener.outcome;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Base64;
 
 import dev.courier.common.id.Ulid;
@@ -18,14 +19,18 @@ import dev.courier.listener.dispatch.AttemptResult;
 public final class InvocationRecords {
     private InvocationRecords() {}
 
-    /** The record of an invocation whose last attempt ended in {@code result} (null if none was made). */
+    /**
+     * The record of an invocation whose last attempt ended in {@code result} (null if none was made). For a request with
+     * {@code recordResponse}, the target's answer goes into the record too, its body cut at {@code maxResponseBytes}.
+     */
     public static InvocationRecord completed(
             InvocationRequest request,
             Instant acceptedAt,
             AttemptResult result,
             Condition condition,
             int attempts,
-            CallbackOutcome callback) {
+            CallbackOutcome callback,
+            int maxResponseBytes) {
         Instant now = Instant.now();
         String status = null;
         String errorCode = null;
@@ -75,7 +80,22 @@ public final class InvocationRecords {
                         callback,
                         null,
                         null,
-                        handedOff ? Boolean.TRUE : null));
+                        handedOff ? Boolean.TRUE : null,
+                        Boolean.TRUE.equals(request.recordResponse()) ? response(result, maxResponseBytes) : null));
+    }
+
+    /** The target's answer as a record keeps it, or null when it did not answer. */
+    private static InvocationRecord.TargetResponse response(AttemptResult result, int maxBytes) {
+        if (!(result instanceof AttemptResult.Responded responded)) {
+            return null;
+        }
+        byte[] body = responded.body() == null ? new byte[0] : responded.body();
+        boolean cut = body.length > maxBytes;
+        byte[] kept = cut ? Arrays.copyOf(body, maxBytes) : body;
+        return new InvocationRecord.TargetResponse(
+                responded.contentType(),
+                Base64.getEncoder().encodeToString(kept),
+                cut || responded.truncated() ? Boolean.TRUE : null);
     }
 
     /**
@@ -105,6 +125,7 @@ public final class InvocationRecords {
                         null,
                         source,
                         value == null ? null : Base64.getEncoder().encodeToString(value),
+                        null,
                         null));
     }
 }

@@ -108,6 +108,41 @@ class DeliveryTest {
     }
 
     @Test
+    void aRequestAskingForItsResponseHasItInTheRecordCutAtTheLimitAndOthersDoNot() throws Exception {
+        byte[] large = new byte[300 * 1024];
+        java.util.Arrays.fill(large, (byte) 'x');
+        target.respondWith(request -> request.path().equals("/large")
+                ? new Reply(200, "application/octet-stream", large, Map.of(), Duration.ZERO)
+                : Reply.text(201, "created order 42"));
+        String asked = Ulid.next();
+        String large1 = Ulid.next();
+        String plain = Ulid.next();
+        publish(
+                asked,
+                request(
+                        asked,
+                        target.url("/small"),
+                        "\"recordResponse\":true,\"callback\":{\"url\":\"" + callback.url("/cb") + "\"}"));
+        publish(large1, request(large1, target.url("/large"), "\"recordResponse\":true"));
+        publish(plain, request(plain, target.url("/small"), null));
+
+        JsonNode record = recordOn("courier.results", asked);
+        assertThat(record.at("/courier/response"))
+                .isEqualTo(JSON.readTree("{\"contentType\":\"text/plain; charset=utf-8\"," + "\"bodyBase64\":\""
+                        + Base64.getEncoder().encodeToString("created order 42".getBytes()) + "\"}"));
+        assertThat(record.at("/courier/callback/status").asInt()).isEqualTo(200);
+
+        JsonNode cut = recordOn("courier.results", large1).at("/courier/response");
+        assertThat(cut.get("truncated").asBoolean()).isTrue();
+        assertThat(Base64.getDecoder().decode(cut.get("bodyBase64").asText()))
+                .as("the listener's record-response-max-bytes, 256 KiB")
+                .hasSize(262144);
+
+        assertThat(recordOn("courier.results", plain).get("courier").has("response"))
+                .isFalse();
+    }
+
+    @Test
     void aTargetAnswering500ProducesAFailureRecordAndTheCallbackSaysSo() throws Exception {
         target.respondWith(request -> Reply.json(500, "{\"error\":\"boom\"}"));
         String id = Ulid.next();

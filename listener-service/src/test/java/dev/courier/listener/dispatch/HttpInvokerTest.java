@@ -1,5 +1,6 @@
 package dev.courier.listener.dispatch;
 
+import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,5 +24,18 @@ class HttpInvokerTest {
                 .isEqualTo("https://a.example/p?k=v");
         assertThat(HttpInvoker.targetUri("https://a.example/p", null).toString())
                 .isEqualTo("https://a.example/p");
+    }
+
+    @Test
+    void aRoutesPathGoesAfterTheRoutesOwnPathAndBeforeItsQueryAndFragment() {
+        assertThat(HttpInvoker.routeUrl(URI.create("https://a.example/api?v=1#f"), "orders/42%20x"))
+                .isEqualTo("https://a.example/api/orders/42%20x?v=1#f");
+        assertThat(HttpInvoker.routeUrl(URI.create("https://a.example/api/"), "orders"))
+                .as("no second slash after a route that ends in one")
+                .isEqualTo("https://a.example/api/orders");
+        assertThat(HttpInvoker.routeUrl(URI.create("https://a.example"), "orders/"))
+                .isEqualTo("https://a.example/orders/");
+        assertThat(HttpInvoker.routeUrl(URI.create("https://a.example/api?v=1"), null))
+                .isEqualTo("https://a.example/api?v=1");
     }
 }

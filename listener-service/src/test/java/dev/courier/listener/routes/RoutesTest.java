@@ -1,6 +1,8 @@
 package dev.courier.listener.routes;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,6 +17,7 @@ import dev.courier.testing.kafka.KafkaTestClient;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -63,6 +66,37 @@ class RoutesTest {
     }
 
     @Test
+    void aPathIsCalledBelowTheRoutesUrlWithTheRoutesQueryAndTheRequests() {
+        server.respondWith(request -> Reply.json(200, "{}"));
+        String id = Ulid.next();
+        publish(
+                id,
+                "{\"type\":\"http\",\"route\":\"internal\",\"method\":\"GET\",\"path\":\"orders/42%20a/items\"}",
+                ",\"query\":{\"q\":[\"1\"]}");
+
+        RecordedRequest call = server.awaitOne(r -> id.equals(r.header("Idempotency-Key")), WAIT);
+        assertThat(call.method()).isEqualTo("GET");
+        assertThat(call.path()).isEqualTo("/internal/orders/42%20a/items");
+        assertThat(call.query()).isEqualTo("fixed=1&q=1");
+    }
+
+    @Test
+    void aPathThatWouldLeaveTheRoutesBasePathIsRejectedWithoutACall() throws Exception {
+        String id = Ulid.next();
+        publish(id, "{\"type\":\"http\",\"route\":\"internal\",\"path\":\"../locked\"}", "");
+
+        // An invalid record's failure record is keyed by an id derived from its position; it keeps the value.
+        JsonNode record = JSON.readTree(
+                client.awaitOne("courier.failures", r -> payload(r).contains(id), WAIT)
+                        .value());
+        assertThat(record.at("/courier/condition").asText()).isEqualTo("Rejected");
+        assertThat(record.at("/data/response/errorCode").asText()).isEqualTo("InvalidRequest");
+        assertThat(record.at("/data/response/errorMessage").asText()).contains("target.path");
+        assertThat(server.received().stream().filter(r -> id.equals(r.header("Idempotency-Key"))))
+                .isEmpty();
+    }
+
+    @Test
     void theSameAddressByUrlIsRefusedWithoutARoute() throws Exception {
         String id = Ulid.next();
         publish(id, "{\"type\":\"http\",\"url\":\"" + server.url("/internal") + "\"}", "");
@@ -104,6 +138,17 @@ class RoutesTest {
 
     private void publish(String id, String target, String extra) {
         client.send("courier.requests", id, "{\"id\":\"" + id + "\",\"target\":" + target + extra + "}");
+    }
+
+    /** The rejected record's value that a failure record keeps, as text. */
+    private static String payload(ConsumerRecord<String, byte[]> failure) {
+        try {
+            String kept =
+                    JSON.readTree(failure.value()).at("/courier/payloadBase64").asText();
+            return new String(Base64.getDecoder().decode(kept), StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private JsonNode record(String topic, String id) throws Exception {

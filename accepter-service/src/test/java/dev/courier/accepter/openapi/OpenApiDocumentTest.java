@@ -1,0 +1,128 @@
+package dev.courier.accepter.openapi;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.courier.testing.kafka.KafkaBrokerResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The OpenAPI document at {@code /q/openapi} describes what the intake endpoints take and answer. */
+@QuarkusTest
+@WithTestResource(
+        value = KafkaBrokerResource.class,
+        initArgs = @ResourceArg(name = KafkaBrokerResource.TOPICS, value = "courier.requests:3"))
+class OpenApiDocumentTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    JsonNode document;
+
+    @BeforeEach
+    void fetch() throws Exception {
+        document = JSON.readTree(given().queryParam("format", "json")
+                .get("/q/openapi")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString());
+    }
+
+    @Test
+    void postingAnInvocationTakesAnInvocationRequestAndAnswersAnAcceptance() {
+        JsonNode post = document.at("/paths/~1v1~1invocations/post");
+        assertThat(post.at("/requestBody/content/application~1json/schema/$ref").asText())
+                .isEqualTo("#/components/schemas/InvocationRequest");
+        assertThat(post.at("/requestBody/required").asBoolean()).isTrue();
+        assertThat(post.at("/responses/202/content/application~1json/schema/$ref")
+                        .asText())
+                .isEqualTo("#/components/schemas/Acceptance");
+        assertThat(post.at("/responses/422/content/application~1problem+json/schema/$ref")
+                        .asText())
+                .isEqualTo("#/components/schemas/Problem");
+        assertThat(post.at("/responses/200/description").asText()).contains("Prefer: wait");
+
+        JsonNode request = document.at("/components/schemas/InvocationRequest/properties");
+        assertThat(names(request))
+                .contains(
+                        "target",
+                        "headers",
+                        "query",
+                        "body",
+                        "bodyBase64",
+                        "callback",
+                        "deliverAt",
+                        "timeoutSeconds",
+                        "retry",
+                        "orderingKey",
+                        "idempotencyKey",
+                        "recordResponse");
+        assertThat(names(document.at("/components/schemas/Target/properties")))
+                .contains("type", "url", "method", "route", "path", "functionId");
+        assertThat(document.at("/components/schemas/InvocationRequest/properties/timeoutSeconds/maximum")
+                        .asInt())
+                .isEqualTo(3600);
+        // body is any JSON value, not Jackson's JsonNode getters.
+        String body = document.at("/components/schemas/InvocationRequest/properties/body/$ref")
+                .asText();
+        assertThat(body).isEqualTo("#/components/schemas/JsonValue");
+        assertThat(document.at("/components/schemas/JsonValue").has("properties"))
+                .isFalse();
+    }
+
+    @Test
+    void aBatchTakesRequestsAndAnswersOneResultEach() {
+        JsonNode post = document.at("/paths/~1v1~1invocations~1batch/post");
+        JsonNode requests = post.at("/requestBody/content/application~1json/schema/properties/requests");
+        // The items are the InvocationRequest schema, written out in place.
+        assertThat(names(requests.at("/items/properties")))
+                .containsAll(names(document.at("/components/schemas/InvocationRequest/properties")));
+        assertThat(requests.at("/maxItems").asInt()).isEqualTo(500);
+        assertThat(post.at("/responses/202/content/application~1json/schema/$ref")
+                        .asText())
+                .isEqualTo("#/components/schemas/BatchAcceptance");
+    }
+
+    @Test
+    void everyRelayOperationNamesTheControlHeaders() {
+        JsonNode relay = null;
+        for (String path : names(document.get("paths"))) {
+            if (path.startsWith("/v1/relay/")) {
+                relay = document.get("paths").get(path);
+            }
+        }
+        assertThat(relay).as("a relay path").isNotNull();
+        for (String method : List.of("get", "head", "post", "put", "patch", "delete", "options")) {
+            List<String> headers = new ArrayList<>();
+            relay.at("/" + method + "/parameters").forEach(parameter -> {
+                if (parameter.get("in").asText().equals("header")) {
+                    headers.add(parameter.get("name").asText());
+                }
+            });
+            assertThat(headers)
+                    .as(method)
+                    .contains(
+                            "Courier-Deliver-At",
+                            "Courier-Callback",
+                            "Courier-Correlation-Id",
+                            "Courier-Timeout",
+                            "Courier-Max-Attempts",
+                            "Courier-Ordering-Key",
+                            "Idempotency-Key",
+                            "Prefer");
+        }
+    }
+
+    private static List<String> names(JsonNode object) {
+        List<String> names = new ArrayList<>();
+        object.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+}

@@ -1,0 +1,187 @@
+package dev.courier.e2e;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Sends a run of {@link HostileRequests} to one service and judges every answer.
+ *
+ * <p>The verdict on each answer: no 5xx; an answer at all (a status line); a 4xx with a body is
+ * {@code application/problem+json} whose {@code status} is the response's; no body or header names a Java exception
+ * class, a package of the implementation or a stack frame. A 4xx without a body is allowed only from the HTTP codec
+ * itself, for a request it cannot parse (a malformed request line or header, a header or URI too large: Vert.x
+ * answers those before any of our code runs, so they cannot carry a problem document); those are counted apart.
+ */
+final class Fuzzer {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What must never reach a client: stack frames, exception class names, the implementation's packages. */
+    private static final Pattern LEAK = Pattern.compile(
+            "\\tat |\\bat [a-z][\\w$]*(\\.[\\w$]+)+\\(|[A-Za-z]+(Exception|Error)\\b(?!-)|\\b(java|javax|jakarta|dev\\.courier"
+                    + "|com\\.fasterxml|io\\.vertx|io\\.quarkus|io\\.netty|io\\.smallrye|org\\.jboss|org\\.apache)\\.[a-z]");
+
+    /** Statuses the HTTP codec answers on its own, without a body, to a request it cannot parse. */
+    private static final List<Integer> CODEC_REFUSALS = List.of(400, 413, 414, 431);
+
+    private static final int CONCURRENCY = 8;
+    private static final int TIMEOUT_MILLIS = 30_000;
+    private static final int EXAMPLES_PER_FINDING = 5;
+
+    private Fuzzer() {}
+
+    /** The outcome of a run. */
+    static final class Report {
+        final AtomicInteger sent = new AtomicInteger();
+        final Map<String, AtomicInteger> byStatus = new ConcurrentHashMap<>();
+        final Map<String, AtomicInteger> byEndpoint = new ConcurrentHashMap<>();
+        final AtomicInteger codecRefusals = new AtomicInteger();
+        final Map<String, List<String>> findings = new ConcurrentHashMap<>();
+        final Map<String, AtomicInteger> findingCounts = new ConcurrentHashMap<>();
+
+        void finding(String kind, RawHttp.Request request, RawHttp.Response response) {
+            findingCounts.computeIfAbsent(kind, k -> new AtomicInteger()).incrementAndGet();
+            List<String> examples =
+                    findings.computeIfAbsent(kind, k -> Collections.synchronizedList(new ArrayList<>()));
+            if (examples.size() < EXAMPLES_PER_FINDING) {
+                String body = response.text();
+                examples.add(request + "\n      headers "
+                        + abbreviated(request.headers().toString(), 400) + "\n      body "
+                        + abbreviated(
+                                request.body() == null ? "(none)" : new String(request.body(), StandardCharsets.UTF_8),
+                                300)
+                        + "\n      -> " + response.status() + " "
+                        + response.headers().get("content-type") + " "
+                        + (response.error() != null ? response.error() : abbreviated(body, 600)));
+            }
+        }
+
+        String summary(String service, long seed) {
+            StringBuilder out = new StringBuilder();
+            out.append(String.format(
+                    "%s: %d hostile requests (seed %d; -Dcourier.fuzz.seed=%d reproduces them), statuses %s,"
+                            + " %d refused by the HTTP codec without a body%n",
+                    service, sent.get(), seed, seed, new TreeMap<>(byStatus), codecRefusals.get()));
+            new TreeMap<>(byEndpoint).forEach((endpoint, n) -> out.append("  ")
+                    .append(endpoint)
+                    .append(": ")
+                    .append(n)
+                    .append('\n'));
+            findingCounts.forEach((kind, n) -> {
+                out.append("FINDING ").append(kind).append(" x").append(n).append('\n');
+                findings.get(kind)
+                        .forEach(example -> out.append("    ").append(example).append('\n'));
+            });
+            return out.toString();
+        }
+    }
+
+    /** Sends {@code count} requests from {@code requests} (run {@code seed}) to {@code 127.0.0.1:port}. */
+    static Report run(int port, HostileRequests requests, int count, long seed) throws InterruptedException {
+        Report report = new Report();
+        ExecutorService senders = Executors.newFixedThreadPool(CONCURRENCY);
+        Semaphore inFlight = new Semaphore(CONCURRENCY * 2);
+        try {
+            // Generated on this thread, in order; sent by the pool.
+            requests.generate(seed, count, request -> {
+                inFlight.acquireUninterruptibly();
+                senders.execute(() -> {
+                    try {
+                        judge(request, RawHttp.exchange(port, request, TIMEOUT_MILLIS), report);
+                    } finally {
+                        inFlight.release();
+                    }
+                });
+            });
+        } finally {
+            senders.shutdown();
+            senders.awaitTermination(5, TimeUnit.MINUTES);
+        }
+        return report;
+    }
+
+    private static void judge(RawHttp.Request request, RawHttp.Response response, Report report) {
+        report.sent.incrementAndGet();
+        report.byEndpoint
+                .computeIfAbsent(request.label(), k -> new AtomicInteger())
+                .incrementAndGet();
+        report.byStatus
+                .computeIfAbsent(
+                        response.status() < 0 ? "none" : Integer.toString(response.status()), k -> new AtomicInteger())
+                .incrementAndGet();
+        if (response.status() < 0) {
+            report.finding("no answer", request, response);
+            return;
+        }
+        if (response.status() >= 500) {
+            report.finding(response.status() + " answered", request, response);
+        }
+        String text = response.text();
+        if (LEAK.matcher(text).find()) {
+            report.finding("implementation detail in the body", request, response);
+        }
+        if (response.headers().values().stream()
+                .anyMatch(value -> LEAK.matcher(value).find())) {
+            report.finding("implementation detail in a header", request, response);
+        }
+        if (response.status() >= 400 && response.status() < 500) {
+            String type = response.header("content-type");
+            if (response.body().length == 0 && type == null) {
+                if (CODEC_REFUSALS.contains(response.status())) {
+                    report.codecRefusals.incrementAndGet();
+                } else {
+                    report.finding(response.status() + " without a problem document", request, response);
+                }
+            } else if (type == null || !type.startsWith("application/problem+json")) {
+                report.finding(response.status() + " not application/problem+json", request, response);
+            } else if (!problemOf(text, response.status())) {
+                report.finding("problem document unreadable or with another status", request, response);
+            }
+        }
+    }
+
+    private static boolean problemOf(String text, int status) {
+        try {
+            JsonNode problem = JSON.readTree(text);
+            return problem.path("status").asInt() == status
+                    && problem.hasNonNull("type")
+                    && problem.hasNonNull("detail");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Lines of a service's log from byte {@code from} on that are errors or stack frames. */
+    static List<String> loggedErrors(java.nio.file.Path log, long from) throws IOException {
+        byte[] all = Files.readAllBytes(log);
+        String written = new String(
+                all, (int) Math.min(from, all.length), (int) Math.max(0, all.length - from), StandardCharsets.UTF_8);
+        List<String> errors = new ArrayList<>();
+        for (String line : written.split("\n")) {
+            if (line.contains(" ERROR ") || line.startsWith("\tat ") || line.contains("Exception: ")) {
+                errors.add(line);
+            }
+        }
+        return errors;
+    }
+
+    private static String abbreviated(String text, int max) {
+        String oneLine = text.replace("\r", "\\r").replace("\n", "\\n").replace("\u0000", "\\0");
+        return oneLine.length() > max ? oneLine.substring(0, max) + "…(" + oneLine.length() + " chars)" : oneLine;
+    }
+}

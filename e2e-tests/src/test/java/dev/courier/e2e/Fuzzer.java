@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.courier.testing.http.RawHttp;
 
 /**
  * Sends a run of {@link HostileRequests} to one service and judges every answer.
@@ -40,7 +41,7 @@ final class Fuzzer {
     private static final List<Integer> CODEC_REFUSALS = List.of(400, 413, 414, 431);
 
     private static final int CONCURRENCY = 8;
-    private static final int TIMEOUT_MILLIS = 30_000;
+    private static final int TIMEOUT_MILLIS = 15_000;
     private static final int EXAMPLES_PER_FINDING = 5;
 
     private Fuzzer() {}

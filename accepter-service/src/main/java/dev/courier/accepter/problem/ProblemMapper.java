@@ -1,16 +1,19 @@
 package dev.courier.accepter.problem;
 
+import java.io.IOException;
 import java.util.List;
 import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.UriInfo;
 
 import dev.courier.accepter.intake.Correlation;
 import dev.courier.common.http.CourierHeaders;
 import dev.courier.common.http.Problem;
 import dev.courier.common.http.Problem.FieldError;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.vertx.core.http.HttpServerRequest;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -24,20 +27,23 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
  *   <tr><td>{@link RequestProblem}</td><td>its own: 400, 413, 422, 503</td></tr>
  *   <tr><td>{@link NotSupportedException}</td><td>415</td></tr>
  *   <tr><td>other {@link WebApplicationException} (404, 405, ...)</td><td>its status</td></tr>
+ *   <tr><td>{@link IOException} {@value #BODY_TOO_LARGE}</td><td>413</td></tr>
  *   <tr><td>anything else</td><td>500, logged with the correlation id</td></tr>
  * </table>
  */
 public class ProblemMapper {
     private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
     private static final String TYPE_PREFIX = "urn:courier:problem:";
+    /** What the HTTP layer's body reader fails with past {@code quarkus.http.limits.max-body-size}. */
+    private static final String BODY_TOO_LARGE = "Request too large";
 
     @ServerExceptionMapper
-    public Response requestProblem(RequestProblem problem, HttpHeaders headers, UriInfo uri) {
+    public Response requestProblem(RequestProblem problem, HttpHeaders headers, HttpServerRequest request) {
         String correlationId = Correlation.forError(headers);
         if (problem.status() >= 500) {
             LOG.warnf("request not accepted [correlationId=%s]: %s", correlationId, problem.getMessage());
         }
-        return respond(document(problem, uri.getPath(), correlationId));
+        return respond(document(problem, request.path(), correlationId));
     }
 
     /**
@@ -68,20 +74,20 @@ public class ProblemMapper {
     }
 
     @ServerExceptionMapper
-    public Response unsupportedMediaType(NotSupportedException e, HttpHeaders headers, UriInfo uri) {
+    public Response unsupportedMediaType(NotSupportedException e, HttpHeaders headers, HttpServerRequest request) {
         String sent = headers.getHeaderString(HttpHeaders.CONTENT_TYPE);
         return respond(new Problem(
                 TYPE_PREFIX + "unsupported-media-type",
                 "Unsupported media type",
                 415,
                 "the body must be application/json, not " + (sent == null ? "(no Content-Type)" : sent),
-                uri.getPath(),
+                request.path(),
                 Correlation.forError(headers),
                 List.of(new FieldError("Content-Type", "must be application/json"))));
     }
 
     @ServerExceptionMapper
-    public Response webApplication(WebApplicationException e, HttpHeaders headers, UriInfo uri) {
+    public Response webApplication(WebApplicationException e, HttpHeaders headers, HttpServerRequest request) {
         int status = e.getResponse().getStatus();
         Response.Status known = Response.Status.fromStatusCode(status);
         String title = known != null ? known.getReasonPhrase() : "HTTP " + status;
@@ -90,16 +96,32 @@ public class ProblemMapper {
                 title,
                 status,
                 title + ": " + e.getMessage(),
-                uri.getPath(),
+                request.path(),
                 Correlation.forError(headers),
                 null));
     }
 
+    /**
+     * A body sent chunked past {@code quarkus.http.limits.max-body-size}: the HTTP layer has already answered 413 and
+     * is closing the connection when reading the body fails with this. Mapped so that it is not logged as an
+     * unexpected error (found by the fuzz test); any other {@link IOException} is one.
+     */
     @ServerExceptionMapper
-    public Response unexpected(Throwable e, HttpHeaders headers, UriInfo uri) {
+    public Response unreadableBody(IOException e, HttpHeaders headers, HttpServerRequest request) {
+        if (!BODY_TOO_LARGE.equals(e.getMessage())) {
+            return unexpected(e, headers, request);
+        }
+        long ceiling = ConfigProvider.getConfig()
+                .getValue("quarkus.http.limits.max-body-size", MemorySize.class)
+                .asLongValue();
+        return respond(document(RequestProblem.tooLarge(ceiling), request.path(), Correlation.forError(headers)));
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Throwable e, HttpHeaders headers, HttpServerRequest request) {
         String correlationId = Correlation.forError(headers);
         LOG.errorf(e, "unexpected error [correlationId=%s]", correlationId);
-        return respond(internal(uri.getPath(), correlationId));
+        return respond(internal(request.path(), correlationId));
     }
 
     private static Response respond(Problem problem) {

@@ -1,4 +1,4 @@
-package dev.courier.e2e;
+package dev.courier.testing.http;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -15,13 +15,14 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * HTTP/1.1 over a plain socket, one connection per exchange, writing exactly the bytes it is given.
+ * HTTP/1.1 over a plain socket, one connection per exchange, writing exactly the bytes it is given: the hostile
+ * client of the fuzz test (e2e {@code HostileInputIT}) and of the regression tests of what it found.
  *
  * <p>Why not {@code java.net.http}: it refuses what a hostile client sends (CR or LF in a header value, methods that
  * are not tokens, a raw space or {@code ..} in the path, a lying {@code Content-Length}, restricted headers such as
  * {@code Host} or {@code Transfer-Encoding}), and those are exactly the requests the fuzzer must send.
  */
-final class RawHttp {
+public final class RawHttp {
     private static final int MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
     private RawHttp() {}
@@ -36,7 +37,7 @@ final class RawHttp {
      * @param framing how the body is framed
      * @param label which generator made it, to reproduce a finding
      */
-    record Request(
+    public record Request(
             String method,
             String target,
             List<Map.Entry<String, String>> headers,
@@ -48,7 +49,7 @@ final class RawHttp {
          * The request's bytes. Characters up to U+00FF are written as one byte each (so a generator can write any
          * byte, invalid UTF-8 included), characters above as UTF-8.
          */
-        byte[] wire(String authority) {
+        public byte[] wire(String authority) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             write(out, method + " " + target + " HTTP/1.1\r\n");
             boolean hostGiven = headers.stream().anyMatch(h -> h.getKey().equalsIgnoreCase("Host"));
@@ -92,7 +93,7 @@ final class RawHttp {
     }
 
     /** How a request's body is framed. */
-    enum Framing {
+    public enum Framing {
         /** {@code Content-Length} with the body's length (none without a body). */
         CONTENT_LENGTH,
         /** {@code Transfer-Encoding: chunked}, in two chunks. */
@@ -111,30 +112,47 @@ final class RawHttp {
      * @param body the body, de-chunked
      * @param error what went wrong reading it, or null
      */
-    record Response(int status, Map<String, String> headers, byte[] body, String error) {
-        String header(String name) {
+    public record Response(int status, Map<String, String> headers, byte[] body, String error) {
+        /** The value of header {@code name} (any case), or null. */
+        public String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
 
-        String text() {
+        /** The body as UTF-8 text. */
+        public String text() {
             return new String(body, StandardCharsets.UTF_8);
         }
     }
 
-    /** Sends {@code request} on a new connection to {@code 127.0.0.1:port} and reads the answer to its end. */
-    static Response exchange(int port, Request request, int timeoutMillis) {
+    /**
+     * Sends {@code request} on a new connection to {@code 127.0.0.1:port} and reads the first final answer (1xx are
+     * skipped), framed by its headers: what follows it on the connection (an answer to a second request smuggled in
+     * by the first) is not read.
+     */
+    public static Response exchange(int port, Request request, int timeoutMillis) {
+        return exchange(port, request.wire("127.0.0.1:" + port), request.method(), timeoutMillis);
+    }
+
+    /** Sends exactly {@code wire} (a whole request, Host or not) and reads the answer as {@link #exchange} does. */
+    public static Response exchange(int port, byte[] wire, String method, int timeoutMillis) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), timeoutMillis);
             socket.setSoTimeout(timeoutMillis);
             OutputStream out = socket.getOutputStream();
             try {
-                out.write(request.wire("127.0.0.1:" + port));
+                out.write(wire);
                 out.flush();
             } catch (IOException e) {
                 // The server may refuse early (a header too large) and close while we are still writing: read what
                 // it answered.
             }
-            return parse(readAll(socket.getInputStream()));
+            Reader in = new Reader(socket.getInputStream());
+            while (true) {
+                Response head = in.head();
+                if (head.status() < 0 || head.status() >= 200 || head.status() == 101) {
+                    return head.status() < 0 || head.status() == 101 ? head : in.body(head, method);
+                }
+            }
         } catch (SocketTimeoutException e) {
             return new Response(-1, Map.of(), new byte[0], "no answer within " + timeoutMillis + " ms");
         } catch (IOException e) {
@@ -142,79 +160,127 @@ final class RawHttp {
         }
     }
 
-    private static byte[] readAll(InputStream in) throws IOException {
-        ByteArrayOutputStream all = new ByteArrayOutputStream();
-        byte[] buffer = new byte[16384];
-        try {
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                all.write(buffer, 0, n);
-                if (all.size() > MAX_RESPONSE_BYTES) {
-                    break;
+    /** Reads one answer at a time from a connection. */
+    private static final class Reader {
+        private final InputStream in;
+        private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+
+        Reader(InputStream in) {
+            this.in = in;
+        }
+
+        /** The status line and headers of the next answer (body empty). */
+        Response head() throws IOException {
+            byte[] end = "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+            int at;
+            while ((at = indexOf(pending.toByteArray(), end, 0)) < 0) {
+                if (!fill()) {
+                    byte[] got = pending.toByteArray();
+                    return new Response(
+                            -1,
+                            Map.of(),
+                            got,
+                            got.length == 0 ? "connection closed without an answer" : "no end of headers");
                 }
             }
-        } catch (IOException e) {
-            // A reset after a complete answer (the server closed with our unread bytes pending) is still an answer.
-            if (all.size() == 0 || e instanceof SocketTimeoutException) {
-                throw e;
-            }
-        }
-        return all.toByteArray();
-    }
-
-    static Response parse(byte[] raw) {
-        int end = indexOf(raw, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1), 0);
-        if (end < 0) {
-            return new Response(
-                    -1, Map.of(), raw, raw.length == 0 ? "connection closed without an answer" : "no end of headers");
-        }
-        String[] lines = new String(raw, 0, end, StandardCharsets.ISO_8859_1).split("\r\n");
-        String[] statusLine = lines[0].split(" ", 3);
-        int status;
-        try {
-            status = Integer.parseInt(statusLine[1]);
-        } catch (RuntimeException e) {
-            return new Response(-1, Map.of(), raw, "unreadable status line: " + lines[0]);
-        }
-        Map<String, String> headers = new LinkedHashMap<>();
-        for (int i = 1; i < lines.length; i++) {
-            int colon = lines[i].indexOf(':');
-            if (colon > 0) {
-                headers.put(
-                        lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
-                        lines[i].substring(colon + 1).trim());
-            }
-        }
-        byte[] body = java.util.Arrays.copyOfRange(raw, end + 4, raw.length);
-        if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
-            body = dechunk(body);
-        }
-        return new Response(status, headers, body, null);
-    }
-
-    private static byte[] dechunk(byte[] chunked) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int at = 0;
-        while (at < chunked.length) {
-            int lineEnd = indexOf(chunked, new byte[] {'\r', '\n'}, at);
-            if (lineEnd < 0) {
-                break;
-            }
-            String size = new String(chunked, at, lineEnd - at, StandardCharsets.ISO_8859_1).split(";")[0].trim();
-            int length;
+            byte[] all = pending.toByteArray();
+            String[] lines = new String(all, 0, at, StandardCharsets.ISO_8859_1).split("\r\n");
+            pending.reset();
+            pending.write(all, at + 4, all.length - at - 4);
+            String[] statusLine = lines[0].split(" ", 3);
+            int status;
             try {
-                length = Integer.parseInt(size, 16);
-            } catch (NumberFormatException e) {
-                break;
+                status = Integer.parseInt(statusLine[1]);
+            } catch (RuntimeException e) {
+                return new Response(-1, Map.of(), all, "unreadable status line: " + lines[0]);
             }
-            if (length == 0) {
-                break;
+            Map<String, String> headers = new LinkedHashMap<>();
+            for (int i = 1; i < lines.length; i++) {
+                int colon = lines[i].indexOf(':');
+                if (colon > 0) {
+                    headers.put(
+                            lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                            lines[i].substring(colon + 1).trim());
+                }
             }
-            int start = lineEnd + 2;
-            int stop = Math.min(chunked.length, start + length);
-            out.write(chunked, start, stop - start);
-            at = stop + 2;
+            return new Response(status, headers, new byte[0], null);
         }
-        return out.toByteArray();
+
+        /** The answer {@code head} with its body, framed as RFC 9112 section 6.3 says. */
+        Response body(Response head, String method) throws IOException {
+            if (method.equals("HEAD") || head.status() == 204 || head.status() == 304) {
+                return head;
+            }
+            String length = head.header("content-length");
+            byte[] body;
+            if ("chunked".equalsIgnoreCase(head.header("transfer-encoding"))) {
+                body = chunked();
+            } else if (length != null) {
+                body = exactly(Integer.parseInt(length.trim()));
+            } else {
+                while (fill()) {
+                    // to the end of the connection
+                }
+                body = pending.toByteArray();
+            }
+            return new Response(head.status(), head.headers(), body, null);
+        }
+
+        private byte[] chunked() throws IOException {
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            while (true) {
+                String size = line().split(";")[0].trim();
+                int length = Integer.parseInt(size, 16);
+                if (length == 0) {
+                    return body.toByteArray(); // trailers, if any, are not read
+                }
+                body.writeBytes(exactly(length));
+                line();
+            }
+        }
+
+        private String line() throws IOException {
+            int at;
+            while ((at = indexOf(pending.toByteArray(), new byte[] {'\r', '\n'}, 0)) < 0) {
+                if (!fill()) {
+                    throw new IOException("connection closed in a chunked body");
+                }
+            }
+            byte[] all = pending.toByteArray();
+            pending.reset();
+            pending.write(all, at + 2, all.length - at - 2);
+            return new String(all, 0, at, StandardCharsets.ISO_8859_1);
+        }
+
+        private byte[] exactly(int length) throws IOException {
+            if (length > MAX_RESPONSE_BYTES) {
+                throw new IOException("answer of " + length + " bytes");
+            }
+            while (pending.size() < length) {
+                if (!fill()) {
+                    throw new IOException("connection closed after " + pending.size() + " of " + length + " bytes");
+                }
+            }
+            byte[] all = pending.toByteArray();
+            pending.reset();
+            pending.write(all, length, all.length - length);
+            return java.util.Arrays.copyOf(all, length);
+        }
+
+        private boolean fill() throws IOException {
+            byte[] buffer = new byte[16384];
+            int n;
+            try {
+                n = in.read(buffer);
+            } catch (java.net.SocketException e) {
+                return false; // reset: the server closed with our unread bytes pending
+            }
+            if (n <= 0) {
+                return false;
+            }
+            pending.write(buffer, 0, n);
+            return true;
+        }
     }
 
     private static int indexOf(byte[] data, byte[] needle, int from) {
@@ -253,7 +319,7 @@ final class RawHttp {
     }
 
     /** Header lines from name/value pairs. */
-    static List<Map.Entry<String, String>> headers(String... namesAndValues) {
+    public static List<Map.Entry<String, String>> headers(String... namesAndValues) {
         List<Map.Entry<String, String>> headers = new ArrayList<>();
         for (int i = 0; i < namesAndValues.length; i += 2) {
             headers.add(Map.entry(namesAndValues[i], namesAndValues[i + 1]));

@@ -1,0 +1,96 @@
+package dev.courier.accepter.problem;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+import dev.courier.testing.http.RawHttp;
+import dev.courier.testing.kafka.KafkaBrokerResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What the fuzz test (e2e {@code HostileInputIT}) found in accepter-service, one test each: every one was a 500, a
+ * body that was not a problem document, or an error logged with its stack trace.
+ */
+@QuarkusTest
+@WithTestResource(
+        value = KafkaBrokerResource.class,
+        initArgs = @ResourceArg(name = KafkaBrokerResource.TOPICS, value = "courier.requests:3"))
+class HostileRequestTest {
+    @TestHTTPResource("/")
+    java.net.URI base;
+
+    private final List<LogRecord> errors = new CopyOnWriteArrayList<>();
+    private final Handler capture = new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+            if (record.getLevel().intValue() >= Level.SEVERE.intValue()) {
+                errors.add(record);
+            }
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {}
+    };
+
+    @BeforeEach
+    void captureErrors() {
+        Logger.getLogger("").addHandler(capture);
+    }
+
+    @AfterEach
+    void stopCapturing() {
+        Logger.getLogger("").removeHandler(capture);
+    }
+
+    @Test
+    void aPathThatDoesNotDecodeTwiceStillGetsItsProblemDocument() {
+        // "%25zz" is "%zz" once decoded; the body limit filter and the problem's instance decoded it again, which
+        // threw.
+        RawHttp.Response response = RawHttp.exchange(
+                base.getPort(),
+                new RawHttp.Request(
+                        "POST",
+                        "/v1/invocations/%25zz",
+                        RawHttp.headers("Content-Type", "application/json"),
+                        "{}".getBytes(StandardCharsets.UTF_8),
+                        RawHttp.Framing.CONTENT_LENGTH,
+                        "undecodable"),
+                10_000);
+
+        assertProblem(response, 404);
+        assertThat(errors).isEmpty();
+    }
+
+    @Test
+    void aRequestWithoutHostIs400ProblemAndNoErrorIsLogged() {
+        String request = "GET /v1/invocations/01ARZ3NDEKTSV4RRFFQ69G5FAV HTTP/1.1\r\nConnection: close\r\n\r\n";
+        RawHttp.Response response =
+                RawHttp.exchange(base.getPort(), request.getBytes(StandardCharsets.ISO_8859_1), "GET", 10_000);
+
+        assertProblem(response, 400);
+        assertThat(response.text()).contains("Host");
+        assertThat(errors).isEmpty();
+    }
+
+    private static void assertProblem(RawHttp.Response response, int status) {
+        assertThat(response.status()).as(response.text()).isEqualTo(status);
+        assertThat(response.header("Content-Type")).startsWith("application/problem+json");
+        assertThat(response.text()).contains("\"status\":" + status).doesNotContain("Exception");
+    }
+}

@@ -40,7 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HostileInputIT {
     private static final long DEFAULT_SEED = 20261214L;
-    private static final int DEFAULT_REQUESTS = 12_000;
+    private static final int DEFAULT_REQUESTS = 10_000;
 
     /** cache-service's endpoints (cache API, value reads, status read model). */
     static final List<Endpoint> CACHE_ENDPOINTS = List.of(

@@ -88,6 +88,58 @@ class HostileRequestTest {
         assertThat(errors).isEmpty();
     }
 
+    @Test
+    void trailingContentIs400WithoutJacksonsJavaNames() {
+        RawHttp.Response response =
+                post("/v1/invocations", "{\"target\":{\"type\":\"http\",\"url\":\"https://e.example\"}} {}");
+
+        assertProblem(response, 400);
+        assertThat(response.text())
+                .contains("trailing content")
+                .doesNotContain("com.fasterxml")
+                .doesNotContain("DeserializationFeature");
+    }
+
+    @Test
+    void aRelayPathOfThousandsOfSegmentsIs422NamingThePathNotA500() {
+        // The path check overflowed the stack on a long path (a 500) before the size check could refuse it.
+        RawHttp.Response response = post("/v1/relay/billing/" + "a/".repeat(2000) + "b", "x");
+
+        assertProblem(response, 422);
+        assertThat(response.text()).contains("path: size must be between 0 and 2048");
+        assertThat(errors).isEmpty();
+    }
+
+    @Test
+    void anH2cUpgradeIsIgnoredAndTheRequestAnswered() {
+        // With clear-text HTTP/2 on, Vert.x never answered an Upgrade: h2c without HTTP2-Settings (the fuzz test).
+        RawHttp.Response response = RawHttp.exchange(
+                base.getPort(),
+                new RawHttp.Request(
+                        "GET",
+                        "/v1/invocations/not!an!id",
+                        RawHttp.headers("Upgrade", "h2c"),
+                        null,
+                        RawHttp.Framing.CONTENT_LENGTH,
+                        "h2c"),
+                10_000);
+
+        assertProblem(response, 404);
+    }
+
+    private RawHttp.Response post(String target, String body) {
+        return RawHttp.exchange(
+                base.getPort(),
+                new RawHttp.Request(
+                        "POST",
+                        target,
+                        RawHttp.headers("Content-Type", "application/json"),
+                        body.getBytes(StandardCharsets.UTF_8),
+                        RawHttp.Framing.CONTENT_LENGTH,
+                        target),
+                10_000);
+    }
+
     private static void assertProblem(RawHttp.Response response, int status) {
         assertThat(response.status()).as(response.text()).isEqualTo(status);
         assertThat(response.header("Content-Type")).startsWith("application/problem+json");

@@ -10,6 +10,7 @@ import jakarta.ws.rs.core.Response;
 import dev.courier.common.http.CourierHeaders;
 import dev.courier.common.http.Problem;
 import dev.courier.common.id.Ulid;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerRequest;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -55,15 +56,30 @@ public class ProblemMapper {
     /**
      * A value sent chunked past {@code quarkus.http.limits.max-body-size}: the HTTP layer has already answered 413 and
      * is closing the connection when reading the body fails with this. Mapped so that it is not logged as an
-     * unexpected error (found by the fuzz test); any other {@link IOException} is one.
+     * unexpected error (found by the fuzz test), as is a connection the caller closed in the middle of the body; any
+     * other {@link IOException} is one.
      */
     @ServerExceptionMapper
     public Response unreadableBody(IOException e, HttpHeaders headers, HttpServerRequest request) {
+        if (closedByTheClient(e)) {
+            // The caller hung up in the middle of its body: nobody reads this answer, and it is no error of ours.
+            LOG.debugf("connection closed before the body of %s was read", request.path());
+            return Response.status(400).build();
+        }
         if (!BODY_TOO_LARGE.equals(e.getMessage())) {
             return unexpected(e, headers, request);
         }
         return respond(413, "too-large", "the value is larger than the HTTP layer's limit", request, headers, null)
                 .build();
+    }
+
+    private static boolean closedByTheClient(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof HttpClosedException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @ServerExceptionMapper

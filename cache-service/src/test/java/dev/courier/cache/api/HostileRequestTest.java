@@ -128,6 +128,27 @@ class HostileRequestTest {
         assertThat(errors).isEmpty();
     }
 
+    @Test
+    void aCallerThatHangsUpInTheMiddleOfItsValueIsNotLoggedAsAnError() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", base.getPort())) {
+            socket.getOutputStream()
+                    .write(("PUT /v1/cache/hostile/cut HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100000\r\n\r\n"
+                                    + "only the beginning")
+                            .getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            Thread.sleep(200);
+        }
+        Thread.sleep(1000);
+
+        assertThat(errors).isEmpty();
+    }
+
+    @Test
+    void anH2cUpgradeIsIgnoredAndTheRequestAnswered() {
+        // With clear-text HTTP/2 on, Vert.x never answered an Upgrade: h2c without HTTP2-Settings.
+        assertProblem(send("GET", "/v1/cache/hostile/absent", "Upgrade", "h2c"), 404);
+    }
+
     private RawHttp.Response send(String method, String target, String... headers) {
         return RawHttp.exchange(
                 base.getPort(),

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
+import dev.courier.accepter.replay.ReplayConfig;
 import dev.courier.oci.auth.OciAuthConfig;
 import dev.courier.oci.storage.ClaimCheckConfig;
 import dev.courier.oci.storage.ObjectStoreConfig;
@@ -54,6 +55,9 @@ public interface AccepterConfig {
 
     /** OCI access. */
     Oci oci();
+
+    /** {@code POST /v1/replays}: failed invocations enqueued again ({@code courier.accepter.replay.*}). */
+    ReplayConfig replay();
 
     /** OCI access. */
     interface Oci {

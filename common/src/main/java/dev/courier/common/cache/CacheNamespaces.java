@@ -19,4 +19,10 @@ public final class CacheNamespaces {
      * log.
      */
     public static final String LANES = "courier.lanes";
+
+    /**
+     * Replays of failed invocations ({@code POST /v1/replays}): each replay's progress document, keyed by replay id,
+     * written by the accepter replica that runs it.
+     */
+    public static final String REPLAYS = "courier.replays";
 }

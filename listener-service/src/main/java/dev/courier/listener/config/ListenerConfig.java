@@ -172,6 +172,15 @@ public interface ListenerConfig {
          */
         @WithDefault("262144")
         int recordResponseMaxBytes();
+
+        /**
+         * Largest request a failure record carries, in bytes of its JSON ({@code courier.request}, what a replay
+         * repeats); a longer one is left out, and that invocation cannot be replayed. With a recorded response
+         * ({@link #recordResponseMaxBytes()}, four thirds of it in base64) a record must stay within the topic's message
+         * size (1 MB on OCI Streaming). A body over the claim check's threshold is in the request by reference only.
+         */
+        @WithDefault("524288")
+        int recordRequestMaxBytes();
     }
 
     /** Forwarding responses to callback addresses. */

@@ -10,6 +10,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.courier.common.id.Ulid;
 import dev.courier.common.record.Condition;
@@ -65,6 +66,7 @@ public class Dispatcher {
     private final Duration laneWait;
     private final StoredBodies bodies;
     private final int recordResponseMaxBytes;
+    private final int recordRequestMaxBytes;
 
     public Dispatcher(
             RequestDecoder decoder,
@@ -96,6 +98,7 @@ public class Dispatcher {
         this.laneWait = config.ordering().busyWait();
         this.bodies = bodies;
         this.recordResponseMaxBytes = config.dispatch().recordResponseMaxBytes();
+        this.recordRequestMaxBytes = config.dispatch().recordRequestMaxBytes();
     }
 
     /** Takes the request in {@code record} one step further; completes when that step's outcome is durable. */
@@ -304,13 +307,37 @@ public class Dispatcher {
             int attempts,
             CallbackOutcome callback) {
         CompletionStage<Void> written = outcomes.write(InvocationRecords.completed(
-                        request, acceptedAt, result, condition, attempts, callback, recordResponseMaxBytes))
+                        request,
+                        acceptedAt,
+                        result,
+                        condition,
+                        attempts,
+                        callback,
+                        recordResponseMaxBytes,
+                        replayable(request, condition)))
                 .thenRun(() -> metrics.completed(condition))
                 // The invocation has ended and its record is durable: its stored body is no longer needed.
                 .thenCompose(ignored -> bodies.release(request));
         // Leaving the lane only after the record is written, and before the offset can be committed: a crash in
         // between delivers the request again, which leaves the lane again.
         return request.orderingKey() == null ? written : written.thenCompose(ignored -> lanes.leave(request.id()));
+    }
+
+    /**
+     * The request a failure record keeps so that the invocation can be replayed ({@code POST /v1/replays} on the
+     * accepter), as it was stored: sensitive header values still sealed, a large body by reference. None on a success
+     * record, and none for a request whose JSON is longer than {@code record-request-max-bytes}: the record must stay
+     * within the topic's message size.
+     */
+    private InvocationRequest replayable(InvocationRequest request, Condition condition) {
+        if (condition == Condition.SUCCESS) {
+            return null;
+        }
+        try {
+            return mapper.writeValueAsBytes(request).length <= recordRequestMaxBytes ? request : null;
+        } catch (JsonProcessingException e) {
+            return null;
+        }
     }
 
     /** When the invocation gives up: {@code expiresAt}, or acceptance plus {@code maxAgeSeconds}; null for never. */

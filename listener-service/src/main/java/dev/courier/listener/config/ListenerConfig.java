@@ -37,6 +37,14 @@ public interface ListenerConfig {
      */
     Optional<java.net.URI> cacheUrl();
 
+    /**
+     * How long the {@code idempotencyKey} of a request a producer published straight to Kafka keeps meaning the same
+     * invocation: the claim's lifetime in cache-service. Keep it equal to the accepter's
+     * {@code courier.accepter.idempotency-window}: both claim keys in the same entries.
+     */
+    @WithDefault("24h")
+    Duration idempotencyWindow();
+
     /** Consumer group of the listeners; every listener instance in the group shares the partitions. */
     @WithDefault("courier-listener")
     String groupId();

@@ -150,6 +150,7 @@ class ReplayIT {
         HttpResponse<String> started = post("/v1/replays", window);
         assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
         assertThat(started.headers().firstValue("Location")).hasValue("/v1/replays/" + replayId);
+        assertThat(JSON.readTree(started.body()).get("state").asText()).isEqualTo("RUNNING");
         JsonNode done = awaitReplay(replayId);
         assertThat(done.get("state").asText()).isEqualTo("DONE");
         assertThat(done.get("matched").asInt()).isEqualTo(3);
@@ -234,6 +235,7 @@ class ReplayIT {
                         + "\"target\":{\"type\":\"http\",\"url\":\"" + target.url("/instead") + "\"}}");
         assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
         JsonNode done = awaitReplay(replayId);
+        assertThat(done.get("state").asText()).as(done.toString()).isEqualTo("DONE");
         assertThat(done.get("matched").asInt()).isEqualTo(1);
         assertThat(done.get("enqueued").asInt()).isEqualTo(1);
         assertThat(done.get("condition").asText()).isEqualTo("RetriesExhausted");

@@ -1,6 +1,5 @@
 package dev.courier.accepter.replay;
 
-import java.net.URI;
 import java.util.concurrent.CompletionStage;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -8,6 +7,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -60,7 +60,8 @@ public class ReplayResource {
                     byte[] body) {
         ReplayProgress started = replays.start(reader.read(body));
         return Response.accepted(started)
-                .location(URI.create("/v1/replays/" + started.id()))
+                // As the intake's Location: the path, not resolved against this replica's address.
+                .header(HttpHeaders.LOCATION, "/v1/replays/" + started.id())
                 .build();
     }
 

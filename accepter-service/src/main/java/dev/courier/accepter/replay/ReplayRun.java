@@ -188,7 +188,10 @@ final class ReplayRun implements Runnable {
                     remaining.remove(tp);
                 }
             }
-            consumer.pause(all.stream().filter(tp -> !remaining.contains(tp)).toList());
+            // Read to its end: fetch nothing more from it (only an assigned partition can be paused).
+            consumer.pause(consumer.assignment().stream()
+                    .filter(tp -> !remaining.contains(tp))
+                    .toList());
             if (System.nanoTime() - lastReport > progressInterval.toNanos()) {
                 progressSink.accept(progress());
                 lastReport = System.nanoTime();

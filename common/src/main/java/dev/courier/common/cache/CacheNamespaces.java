@@ -19,4 +19,10 @@ public final class CacheNamespaces {
      * log.
      */
     public static final String LANES = "courier.lanes";
+
+    /**
+     * Cron schedules of {@code /v1/schedules}, keyed by schedule id: the definition, its request template, and the last
+     * fire time and fire count. The accepter writes and reads them; no expiry.
+     */
+    public static final String SCHEDULES = "courier.schedules";
 }

@@ -1,6 +1,5 @@
 package dev.courier.accepter.schedule;
 
-import java.net.URI;
 import java.time.Instant;
 import java.util.concurrent.CompletionStage;
 import jakarta.ws.rs.Consumes;
@@ -10,6 +9,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -78,7 +78,9 @@ public class ScheduleResource {
         }
         return store.create(schedule).thenApply(stored -> {
             clock.track(stored);
-            return Response.created(URI.create("/v1/schedules/" + stored.id()))
+            // Relative, as for invocations; and built without the request context, which this thread does not have.
+            return Response.status(Response.Status.CREATED)
+                    .header(HttpHeaders.LOCATION, "/v1/schedules/" + stored.id())
                     .entity(ScheduleView.of(stored, now))
                     .build();
         });

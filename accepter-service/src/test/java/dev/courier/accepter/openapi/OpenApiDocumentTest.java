@@ -91,6 +91,33 @@ class OpenApiDocumentTest {
     }
 
     @Test
+    void schedulesTakeADefinitionWithARequestTemplateAndAnswerTheSchedule() {
+        JsonNode post = document.at("/paths/~1v1~1schedules/post");
+        assertThat(post.at("/requestBody/content/application~1json/schema/$ref").asText())
+                .isEqualTo("#/components/schemas/ScheduleDefinition");
+        assertThat(post.at("/responses/201/content/application~1json/schema/$ref")
+                        .asText())
+                .isEqualTo("#/components/schemas/Schedule");
+        assertThat(post.at("/responses/422/content/application~1problem+json/schema/$ref")
+                        .asText())
+                .isEqualTo("#/components/schemas/Problem");
+        JsonNode definition = document.at("/components/schemas/ScheduleDefinition");
+        assertThat(names(definition.get("properties")))
+                .containsExactlyInAnyOrder("cron", "timeZone", "request", "description", "missedFires");
+        assertThat(definition.at("/properties/request/$ref").asText())
+                .isEqualTo("#/components/schemas/InvocationRequest");
+        assertThat(definition.get("required").toString()).contains("cron", "request");
+        assertThat(names(document.at("/components/schemas/Schedule/properties")))
+                .contains("id", "cron", "timeZone", "request", "nextFireTime", "lastFireTime", "fireCount");
+        assertThat(document.at("/paths/~1v1~1schedules/get/responses/200/content/application~1json/schema/$ref")
+                        .asText())
+                .isEqualTo("#/components/schemas/ScheduleList");
+        JsonNode one = document.at("/paths/~1v1~1schedules~1{id}");
+        assertThat(names(one)).contains("get", "delete");
+        assertThat(names(one.at("/delete/responses"))).contains("204", "404");
+    }
+
+    @Test
     void everyRelayOperationNamesTheControlHeaders() {
         JsonNode relay = null;
         for (String path : names(document.get("paths"))) {

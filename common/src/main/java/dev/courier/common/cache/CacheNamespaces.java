@@ -25,4 +25,10 @@ public final class CacheNamespaces {
      * written by the accepter replica that runs it.
      */
     public static final String REPLAYS = "courier.replays";
+
+    /**
+     * Cron schedules of {@code /v1/schedules}, keyed by schedule id: the definition, its request template, and the last
+     * fire time and fire count. The accepter writes and reads them; no expiry.
+     */
+    public static final String SCHEDULES = "courier.schedules";
 }

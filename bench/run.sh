@@ -722,11 +722,26 @@ section_cache() {
 # ---------------------------------------------------------------------------------------------------------
 # 6. The status read model at scale: BENCH_STATUS_COUNT statuses held by one cache-service at -Xmx256m
 # ---------------------------------------------------------------------------------------------------------
+# wait_for_snapshot_after <epoch seconds>: until cache-service's newest snapshot finished after that time (its age,
+# from /q/metrics, is less than the time since); at most 15 minutes.
+wait_for_snapshot_after() {
+    local deadline=$(($(date +%s) + 900)) age
+    while (($(date +%s) < deadline)); do
+        age="$(curl -sf "http://127.0.0.1:$CACHE_PORT/q/metrics" |
+            awk '/^courier_cache_snapshot_age_seconds/ { print $2; exit }')" || true
+        if [[ -n "$age" ]] && (($(calc "$age < $(date +%s) - $1 ? 1 : 0"))); then
+            return 0
+        fi
+        sleep 5
+    done
+    die "no snapshot of cache-service after the fill within 15 minutes"
+}
+
 section_status() {
-    local n="$BENCH_STATUS_COUNT" base cache="http://127.0.0.1:$CACHE_PORT" fill get pid started ready
+    local n="$BENCH_STATUS_COUNT" base cache="http://127.0.0.1:$CACHE_PORT" fill fill_done get pid started ready
     local alone=(-Dcourier.cache.changes-topic=bench.status.changes
         -Dcourier.cache.status.requests-topic=bench.status.requests
-        -Dcourier.cache.status.group-id=bench-status -Dcourier.cache.snapshots.interval=10m)
+        -Dcourier.cache.status.group-id=bench-status -Dcourier.cache.snapshots.interval=1m)
     say "Status: $(fmt_int "$n") statuses in cache-service at -Xmx256m; GET p99; restart to ready"
     stop_services
     rm -rf "$CACHE_STATE_DIR/cache" # built from another change log
@@ -738,10 +753,14 @@ section_status() {
     fill="$(bench_java status-load --phase fill --base "$base" --count "$n" --bootstrap "$BOOTSTRAP" \
         --topic bench.status.requests --cache "$cache")"
     printf '%s\n' "$fill" >>"$LOG_DIR/status-load.log"
+    fill_done="$(date +%s)"
     pid="$(cat "$PID_DIR/cache.pid")"
     row status "project $(fmt_int "$n") statuses (published at once)" \
         "$(fmt_int "$(calc "$n / $(field "$fill" projected_s)")") statuses/s; cache CPU $(cpu_seconds "$pid") s, peak RSS $(peak_rss_mib "$pid") MiB, state $(du -sm "$CACHE_STATE_DIR/cache" | cut -f1) MiB on disk" \
         "" "" "" ""
+    # The snapshot a new instance starts from must hold the statuses (a stop may not give the one it takes time to
+    # finish), and none may be running while the reads are measured: wait for one taken after the fill.
+    wait_for_snapshot_after "$fill_done"
     get="$(bench_java status-load --phase get --base "$base" --count "$n" --cache "$cache" \
         --connections "$BENCH_CACHE_CONNECTIONS" --seconds "$BENCH_SECONDS" --warmup "$BENCH_WARMUP_SECONDS")"
     printf '%s\n' "$get" >>"$LOG_DIR/status-load.log"

@@ -170,6 +170,44 @@ class InvocationStatusIT {
     }
 
     @Test
+    void aBinaryModeCloudEventSentTwiceIsOneInvocationAndOneDelivery() throws Exception {
+        target.respondWith(request -> Reply.json(200, "{}"));
+        String eventId = "evt-" + System.nanoTime();
+        String body = "{\"target\":{\"type\":\"http\",\"url\":\"" + target.url("/cloudevent") + "\"},"
+                + "\"body\":{\"order\":7}}";
+        String first = postCloudEvent(body, eventId);
+        String second = postCloudEvent(body, eventId);
+        assertThat(second).as("the same source and id: the same event").isEqualTo(first);
+        String another = postCloudEvent(body, eventId + "-2");
+        assertThat(another).isNotEqualTo(first);
+
+        awaitStatus(first, "SUCCEEDED");
+        awaitStatus(another, "SUCCEEDED");
+        Thread.sleep(1000); // a second delivery, if there were one, would have happened by now
+        assertThat(target.received().stream().filter(r -> first.equals(r.header("Idempotency-Key"))))
+                .singleElement()
+                .satisfies(call -> {
+                    assertThat(call.path()).isEqualTo("/cloudevent");
+                    assertThat(JSON.readTree(call.body())).isEqualTo(JSON.readTree("{\"order\":7}"));
+                });
+    }
+
+    private static String postCloudEvent(String body, String eventId) throws Exception {
+        HttpResponse<String> accepted = HTTP.send(
+                HttpRequest.newBuilder(accepter.baseUri().resolve("/v1/invocations"))
+                        .header("Content-Type", "application/json")
+                        .header("ce-specversion", "1.0")
+                        .header("ce-id", eventId)
+                        .header("ce-source", "/orders")
+                        .header("ce-type", "dev.courier.invocation")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        return JSON.readTree(accepted.body()).get("id").asText();
+    }
+
+    @Test
     void anIdempotencyKeyRepeatedInTwoBatchesIsOneInvocationOneRecordAndOneDelivery() throws Exception {
         target.respondWith(request -> Reply.json(200, "{}"));
         String key = "batch-order-" + System.nanoTime();

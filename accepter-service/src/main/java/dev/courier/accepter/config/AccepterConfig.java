@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
+import dev.courier.accepter.replay.ReplayConfig;
 import dev.courier.oci.auth.OciAuthConfig;
 import dev.courier.oci.storage.ClaimCheckConfig;
 import dev.courier.oci.storage.ObjectStoreConfig;
@@ -54,6 +55,9 @@ public interface AccepterConfig {
 
     /** OCI access. */
     Oci oci();
+
+    /** {@code POST /v1/replays}: failed invocations enqueued again ({@code courier.accepter.replay.*}). */
+    ReplayConfig replay();
 
     /** OCI access. */
     interface Oci {
@@ -131,6 +135,41 @@ public interface AccepterConfig {
          * refused (422). The local, dev and test profiles use a fixed development key that is not a secret.
          */
         Optional<List<String>> keys();
+    }
+
+    /** Cron schedules, {@code /v1/schedules} (package {@code schedule}). */
+    Schedules schedules();
+
+    /**
+     * Cron schedules. The definitions live in cache-service (namespace {@code courier.schedules}); every instance fires
+     * every schedule, and each fire time is claimed as an idempotency key, so one invocation is enqueued per fire time.
+     */
+    interface Schedules {
+        /**
+         * How often an instance lists the schedules from cache-service, to learn of those created or deleted on other
+         * instances. A deletion elsewhere takes effect at once regardless: every fire reads its schedule first.
+         */
+        @WithDefault("5s")
+        Duration refresh();
+
+        /**
+         * How late a fire time may be and still fire (a slow tick, cache-service or Kafka briefly unavailable). A
+         * schedule whose oldest unfired fire time is older than this missed its fires (every instance was down, or
+         * nothing could be stored for that long) and does what its {@code missedFires} says. Quartz's default.
+         */
+        @WithDefault("1m")
+        Duration misfireThreshold();
+
+        /** Most schedules this service holds; one more is refused (409). Every instance keeps all of them in memory. */
+        @WithDefault("1000")
+        int max();
+
+        /**
+         * Largest schedule as stored (its JSON, the request template included), in bytes; a larger one is refused
+         * (413 naming {@code request}). Every fire writes it to cache-service's change log again, with its fire count.
+         */
+        @WithDefault("65536")
+        int maxDefinitionBytes();
     }
 
     /**

@@ -1,11 +1,7 @@
 package dev.courier.accepter.intake;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,6 +14,7 @@ import dev.courier.cacheclient.CacheServiceClient;
 import dev.courier.cacheclient.CacheServiceClient.Precondition;
 import dev.courier.cacheclient.CacheServiceClient.Reply;
 import dev.courier.common.cache.CacheNamespaces;
+import dev.courier.common.cache.IdempotencyEntries;
 import dev.courier.common.id.Ulid;
 import org.jboss.logging.Logger;
 
@@ -37,7 +34,7 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class IdempotencyKeys {
     /** Until tenants exist, every caller is in this one. */
-    static final String DEFAULT_TENANT = "default";
+    static final String DEFAULT_TENANT = IdempotencyEntries.DEFAULT_TENANT;
 
     private static final Logger LOG = Logger.getLogger(IdempotencyKeys.class);
 
@@ -57,7 +54,11 @@ public class IdempotencyKeys {
     public CompletionStage<Claim> claim(String tenant, String key, String id) {
         String entry = entry(tenant, key);
         return reachable(cache.put(
-                        CacheNamespaces.IDEMPOTENCY, entry, document(id, "pending"), window, Precondition.ABSENT))
+                        CacheNamespaces.IDEMPOTENCY,
+                        entry,
+                        document(id, IdempotencyEntries.PENDING),
+                        window,
+                        Precondition.ABSENT))
                 .thenCompose(reply -> {
                     if (reply.status() == 201) {
                         return CompletableFuture.completedFuture((Claim)
@@ -76,7 +77,8 @@ public class IdempotencyKeys {
                                 }
                                 JsonNode document = read(existing.body());
                                 String holder = document.get("id").asText();
-                                if ("accepted".equals(document.get("state").asText())) {
+                                if (IdempotencyEntries.ACCEPTED.equals(
+                                        document.get("state").asText())) {
                                     return CompletableFuture.completedFuture((Claim) new Claim.Duplicate(holder, true));
                                 }
                                 if (!pendingTooLong(holder)) {
@@ -104,7 +106,7 @@ public class IdempotencyKeys {
             return reachable(cache.put(
                             CacheNamespaces.IDEMPOTENCY,
                             entry,
-                            document(id, "pending"),
+                            document(id, IdempotencyEntries.PENDING),
                             window,
                             Precondition.matching(etag)))
                     .thenApply(taken -> {
@@ -131,7 +133,7 @@ public class IdempotencyKeys {
         return cache.put(
                         CacheNamespaces.IDEMPOTENCY,
                         entry,
-                        document(id, "accepted"),
+                        document(id, IdempotencyEntries.ACCEPTED),
                         window,
                         Precondition.matching(etag))
                 .handle((reply, error) -> {
@@ -171,17 +173,11 @@ public class IdempotencyKeys {
     }
 
     private static String entry(String tenant, String key) {
-        try {
-            byte[] digest =
-                    MessageDigest.getInstance("SHA-256").digest((tenant + "\n" + key).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
+        return IdempotencyEntries.entry(tenant, key);
     }
 
     private static byte[] document(String id, String state) {
-        return ("{\"id\":\"" + id + "\",\"state\":\"" + state + "\"}").getBytes(StandardCharsets.UTF_8);
+        return IdempotencyEntries.document(id, state);
     }
 
     private JsonNode read(byte[] body) {

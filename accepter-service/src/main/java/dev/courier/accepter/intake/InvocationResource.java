@@ -1,5 +1,6 @@
 package dev.courier.accepter.intake;
 
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -10,6 +11,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import dev.courier.accepter.cloudevents.BinaryCloudEvent;
 import dev.courier.accepter.config.AccepterConfig;
 import dev.courier.accepter.problem.RequestProblem;
 import dev.courier.accepter.wait.WaitPreference;
@@ -23,7 +25,10 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
-/** {@code POST /v1/invocations}: accept an invocation request (SPEC section 3). */
+/**
+ * {@code POST /v1/invocations}: accept an invocation request (SPEC section 3), as a JSON document or as the data of a
+ * binary-mode CloudEvent ({@link BinaryCloudEvent}).
+ */
 @Path("/v1/invocations")
 public class InvocationResource {
     private final RequestReader reader;
@@ -77,10 +82,16 @@ public class InvocationResource {
         if (body != null && body.length > maxRequestBytes) {
             throw RequestProblem.tooLarge(maxRequestBytes);
         }
+        // A binary-mode CloudEvent: ce-* headers, the body its data. Read before the body, so a bad one is named.
+        Optional<BinaryCloudEvent> event = BinaryCloudEvent.of(headers);
         InvocationRequest toStore = acceptor.admit(reader.read(body), Correlation.fromHeaders(headers));
         String idempotencyKey = toStore.idempotencyKey() != null
                 ? toStore.idempotencyKey()
                 : headers.getHeaderString(CourierHeaders.IDEMPOTENCY_KEY);
+        if (idempotencyKey == null && event.isPresent()) {
+            // CloudEvents: the same source and id is the same event, so the same invocation.
+            idempotencyKey = event.get().idempotencyKey();
+        }
         // 202, or with Prefer: wait=N the invocation's outcome if it ends within N seconds (WaitingAcceptor).
         return answers.accept(
                 new RequestAcceptor.Submission(toStore, idempotencyKey, body.length),

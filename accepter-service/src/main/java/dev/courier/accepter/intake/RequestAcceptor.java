@@ -77,6 +77,10 @@ public class RequestAcceptor {
             throw RequestProblem.invalidFields(List.of(new FieldError(
                     "bodyRef", "is set by Courier for a large body; send the body as body or bodyBase64")));
         }
+        if (request.replayOf() != null) {
+            throw RequestProblem.invalidFields(List.of(new FieldError(
+                    "replayOf", "is set by Courier for a replay; replay failed invocations with POST /v1/replays")));
+        }
         if (!sealing.canSeal()) {
             List<String> sensitive = sealing.toSeal(request);
             if (!sensitive.isEmpty()) {

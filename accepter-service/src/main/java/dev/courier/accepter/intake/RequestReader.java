@@ -160,8 +160,14 @@ public class RequestReader {
         return "must hold 1 to " + maxItems + " invocation requests";
     }
 
-    /** The JSON tree of {@code body}; a syntax error is a 400. */
-    private JsonNode tree(byte[] body) {
+    /**
+     * The JSON tree of {@code body}, read as strictly as a request (no trailing content); a syntax error is a 400. For a
+     * document that holds a request, e.g. a schedule's template, read afterwards with {@link #read(JsonNode)}.
+     */
+    public JsonNode tree(byte[] body) {
+        if (body == null || body.length == 0) {
+            throw RequestProblem.malformed("the request body is empty; send a JSON document");
+        }
         try {
             return syntax.readTree(body);
         } catch (JsonProcessingException e) {
@@ -169,6 +175,14 @@ public class RequestReader {
         } catch (IOException e) {
             throw RequestProblem.malformed("unreadable body: " + e.getMessage());
         }
+    }
+
+    /**
+     * The request {@code tree} holds, valid, exactly as {@link #read(byte[])} reads a whole body; otherwise a
+     * {@link RequestProblem} naming what is wrong.
+     */
+    public InvocationRequest read(JsonNode tree) {
+        return request(tree);
     }
 
     /**

@@ -17,10 +17,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.courier.oci.storage.ClaimCheck;
 import dev.courier.oci.storage.ObjectStore;
-import dev.courier.testing.kafka.EmbeddedKafkaBroker;
 import dev.courier.testing.kafka.InjectKafkaBroker;
 import dev.courier.testing.kafka.KafkaBrokerResource;
 import dev.courier.testing.kafka.KafkaTestClient;
+import dev.courier.testing.kafka.TestKafkaBroker;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -48,7 +48,7 @@ class InvocationResourceTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     @InjectKafkaBroker
-    EmbeddedKafkaBroker kafka;
+    TestKafkaBroker kafka;
 
     @TestHTTPResource("/v1/invocations")
     URI invocations;
@@ -93,6 +93,50 @@ class InvocationResourceTest {
         ObjectNode expected = (ObjectNode) JSON.readTree(submitted);
         expected.put("id", id);
         assertThat(JSON.readTree(record.value())).isEqualTo(expected);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"ce-id", "ce-source", "ce-type"})
+    void aBinaryModeCloudEventWithoutARequiredAttributeIs422NamingItsHeaderAndIsNotStored(String missing) {
+        var request = given().contentType("application/json")
+                .header("ce-specversion", "1.0")
+                .body("{\"target\":{\"type\":\"http\",\"url\":\"https://example.com/ce-" + missing + "\"}}");
+        for (String attribute : new String[] {"ce-id", "ce-source", "ce-type"}) {
+            if (!attribute.equals(missing)) {
+                request.header(attribute, "x");
+            }
+        }
+        request.post(invocations)
+                .then()
+                .statusCode(422)
+                .contentType("application/problem+json")
+                .body("errors.field", hasItem(missing));
+        assertThat(client.readAll("courier.requests").stream()
+                        .filter(r -> KafkaTestClient.text(r).contains("ce-" + missing)))
+                .isEmpty();
+    }
+
+    @Test
+    void aBinaryModeCloudEventOfAnotherVersionIs422AndItsDataMustBeJson() {
+        given().contentType("application/json")
+                .header("ce-specversion", "0.3")
+                .header("ce-id", "e1")
+                .header("ce-source", "/orders")
+                .header("ce-type", "order.created")
+                .body("{\"target\":{\"type\":\"http\",\"url\":\"https://example.com\"}}")
+                .post(invocations)
+                .then()
+                .statusCode(422)
+                .body("errors.field", hasItem("ce-specversion"));
+        given().contentType("text/plain")
+                .header("ce-specversion", "1.0")
+                .header("ce-id", "e1")
+                .header("ce-source", "/orders")
+                .header("ce-type", "order.created")
+                .body("hello")
+                .post(invocations)
+                .then()
+                .statusCode(415);
     }
 
     @Test

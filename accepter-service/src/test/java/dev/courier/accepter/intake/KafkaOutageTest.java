@@ -19,7 +19,11 @@ import static org.hamcrest.Matchers.not;
 @QuarkusTest
 @WithTestResource(
         value = KafkaBrokerResource.class,
-        initArgs = @ResourceArg(name = KafkaBrokerResource.TOPICS, value = "courier.requests:1"))
+        initArgs = {
+            @ResourceArg(name = KafkaBrokerResource.TOPICS, value = "courier.requests:1"),
+            // It stops the broker mid-test: only the in-JVM one can be stopped and seen gone.
+            @ResourceArg(name = KafkaBrokerResource.BROKER, value = "in-jvm")
+        })
 class KafkaOutageTest {
     private static final String REQUEST = "{\"target\":{\"type\":\"http\",\"url\":\"https://example.com\"}}";
     /** courier.accepter.publish-timeout plus slack for a loaded machine. */

@@ -81,13 +81,46 @@ class OpenApiDocumentTest {
     void aBatchTakesRequestsAndAnswersOneResultEach() {
         JsonNode post = document.at("/paths/~1v1~1invocations~1batch/post");
         JsonNode requests = post.at("/requestBody/content/application~1json/schema/properties/requests");
-        // The items are the InvocationRequest schema, written out in place.
-        assertThat(names(requests.at("/items/properties")))
-                .containsAll(names(document.at("/components/schemas/InvocationRequest/properties")));
+        // The items are the InvocationRequest schema: written out in place, or (once other schemas refer to it too, as
+        // the schedules do) by reference.
+        JsonNode items = requests.get("items");
+        if (items.has("$ref")) {
+            assertThat(items.get("$ref").asText()).isEqualTo("#/components/schemas/InvocationRequest");
+        } else {
+            assertThat(names(items.get("properties")))
+                    .containsAll(names(document.at("/components/schemas/InvocationRequest/properties")));
+        }
         assertThat(requests.at("/maxItems").asInt()).isEqualTo(500);
         assertThat(post.at("/responses/202/content/application~1json/schema/$ref")
                         .asText())
                 .isEqualTo("#/components/schemas/BatchAcceptance");
+    }
+
+    @Test
+    void schedulesTakeADefinitionWithARequestTemplateAndAnswerTheSchedule() {
+        JsonNode post = document.at("/paths/~1v1~1schedules/post");
+        assertThat(post.at("/requestBody/content/application~1json/schema/$ref").asText())
+                .isEqualTo("#/components/schemas/ScheduleDefinition");
+        assertThat(post.at("/responses/201/content/application~1json/schema/$ref")
+                        .asText())
+                .isEqualTo("#/components/schemas/Schedule");
+        assertThat(post.at("/responses/422/content/application~1problem+json/schema/$ref")
+                        .asText())
+                .isEqualTo("#/components/schemas/Problem");
+        JsonNode definition = document.at("/components/schemas/ScheduleDefinition");
+        assertThat(names(definition.get("properties")))
+                .containsExactlyInAnyOrder("cron", "timeZone", "request", "description", "missedFires");
+        assertThat(definition.at("/properties/request/$ref").asText())
+                .isEqualTo("#/components/schemas/InvocationRequest");
+        assertThat(definition.get("required").toString()).contains("cron", "request");
+        assertThat(names(document.at("/components/schemas/Schedule/properties")))
+                .contains("id", "cron", "timeZone", "request", "nextFireTime", "lastFireTime", "fireCount");
+        assertThat(document.at("/paths/~1v1~1schedules/get/responses/200/content/application~1json/schema/$ref")
+                        .asText())
+                .isEqualTo("#/components/schemas/ScheduleList");
+        JsonNode one = document.at("/paths/~1v1~1schedules~1{id}");
+        assertThat(names(one)).contains("get", "delete");
+        assertThat(names(one.at("/delete/responses"))).contains("204", "404");
     }
 
     @Test

@@ -15,10 +15,10 @@ import jakarta.inject.Inject;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.courier.common.id.Ulid;
-import dev.courier.testing.kafka.EmbeddedKafkaBroker;
 import dev.courier.testing.kafka.InjectKafkaBroker;
 import dev.courier.testing.kafka.KafkaBrokerResource;
 import dev.courier.testing.kafka.KafkaTestClient;
+import dev.courier.testing.kafka.TestKafkaBroker;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -49,7 +49,7 @@ class PreferWaitTest {
             .build();
 
     @InjectKafkaBroker
-    EmbeddedKafkaBroker kafka;
+    TestKafkaBroker kafka;
 
     @TestHTTPResource("/")
     URI base;

@@ -3,9 +3,10 @@ package dev.courier.cache.api;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
-import java.util.UUID;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import jakarta.ws.rs.Consumes;
@@ -30,13 +31,16 @@ import dev.courier.cache.problem.CacheProblem;
 import dev.courier.cache.store.CacheEntry;
 import dev.courier.cache.store.CacheStore;
 import dev.courier.cache.store.Decision;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.smallrye.common.annotation.Blocking;
 
 /**
  * The cache API (SPEC section 7). Writes go to the command side ({@link WriteCoordinator}: append, then answer what
  * the log decided); reads come from this instance's materialized {@link CacheStore}, after waiting for a given write
  * to be applied here when the caller asks for read-your-writes ({@value #MIN_TOKEN}).
+ *
+ * <p>Every method runs on the HTTP event loop: nothing here blocks (a write's append hands the Kafka send to the
+ * change log's own thread, and its answer completes when the log follower has applied it).
  */
 @Path("/v1/cache/{namespace}")
 public class CacheResource {
@@ -56,6 +60,8 @@ public class CacheResource {
     private final LogFollower follower;
     private final CacheConfig config;
     private final MeterRegistry registry;
+    /** {@code courier.cache.requests} by operation and result: looked up once, not per request. */
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
     public CacheResource(
             WriteCoordinator writes,
@@ -73,7 +79,6 @@ public class CacheResource {
     @PUT
     @Path("/{key: .+}")
     @Consumes(MediaType.WILDCARD)
-    @Blocking
     public CompletionStage<Response> put(
             @PathParam("namespace") String namespace,
             @PathParam("key") String key,
@@ -98,14 +103,13 @@ public class CacheResource {
                 expiry(ttlSeconds),
                 etag(ifMatch),
                 noneMatch(ifNoneMatch),
-                UUID.randomUUID().toString());
+                writes.newRequestId());
         return write("put", change);
     }
 
     @POST
     @Path("/{key: .+}")
     @Consumes(MediaType.WILDCARD)
-    @Blocking
     public CompletionStage<Response> post(
             @PathParam("namespace") String namespace,
             @PathParam("key") String key,
@@ -119,7 +123,6 @@ public class CacheResource {
 
     @DELETE
     @Path("/{key: .+}")
-    @Blocking
     public CompletionStage<Response> delete(
             @PathParam("namespace") String namespace,
             @PathParam("key") String key,
@@ -127,15 +130,7 @@ public class CacheResource {
         checkWritable();
         check(namespace, key);
         CacheChange change = new CacheChange(
-                CacheChange.Op.DELETE,
-                namespace,
-                key,
-                null,
-                null,
-                null,
-                etag(ifMatch),
-                false,
-                UUID.randomUUID().toString());
+                CacheChange.Op.DELETE, namespace, key, null, null, null, etag(ifMatch), false, writes.newRequestId());
         return write("delete", change);
     }
 
@@ -315,7 +310,9 @@ public class CacheResource {
     }
 
     private void count(String operation, String result) {
-        registry.counter("courier.cache.requests", "operation", operation, "result", result)
+        counters.computeIfAbsent(
+                        operation + ' ' + result,
+                        ignored -> registry.counter("courier.cache.requests", "operation", operation, "result", result))
                 .increment();
     }
 }

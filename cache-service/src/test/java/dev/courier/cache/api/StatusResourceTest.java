@@ -13,10 +13,10 @@ import java.util.concurrent.TimeoutException;
 import dev.courier.common.id.Ulid;
 import dev.courier.common.status.InvocationStatus;
 import dev.courier.common.status.StatusEvent;
-import dev.courier.testing.kafka.EmbeddedKafkaBroker;
 import dev.courier.testing.kafka.InjectKafkaBroker;
 import dev.courier.testing.kafka.KafkaBrokerResource;
 import dev.courier.testing.kafka.KafkaTestClient;
+import dev.courier.testing.kafka.TestKafkaBroker;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -56,7 +56,7 @@ class StatusResourceTest {
     private static volatile boolean projecting;
 
     @InjectKafkaBroker
-    EmbeddedKafkaBroker kafka;
+    TestKafkaBroker kafka;
 
     private KafkaTestClient client;
     /** For records with a status event: {@link KafkaTestClient} sends text headers, and the event is binary. */

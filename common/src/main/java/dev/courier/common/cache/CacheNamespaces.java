@@ -19,4 +19,16 @@ public final class CacheNamespaces {
      * log.
      */
     public static final String LANES = "courier.lanes";
+
+    /**
+     * Replays of failed invocations ({@code POST /v1/replays}): each replay's progress document, keyed by replay id,
+     * written by the accepter replica that runs it.
+     */
+    public static final String REPLAYS = "courier.replays";
+
+    /**
+     * Cron schedules of {@code /v1/schedules}, keyed by schedule id: the definition, its request template, and the last
+     * fire time and fire count. The accepter writes and reads them; no expiry.
+     */
+    public static final String SCHEDULES = "courier.schedules";
 }

@@ -30,4 +30,16 @@ public final class ErrorCodes {
 
     /** The record on the requests topic is not a valid invocation request. */
     public static final String INVALID_REQUEST = "InvalidRequest";
+
+    /**
+     * A request a producer published straight to Kafka whose {@code idempotencyKey} already names another invocation
+     * within the window: it is recorded with this code and not delivered (condition {@code Rejected}).
+     */
+    public static final String DUPLICATE_REQUEST = "DuplicateRequest";
+
+    /**
+     * A request a producer published straight to Kafka with an {@code idempotencyKey}, read by a listener that has no
+     * cache-service to claim keys in: refused rather than delivered without its key (condition {@code Rejected}).
+     */
+    public static final String IDEMPOTENCY_UNAVAILABLE = "IdempotencyKeyUnsupported";
 }

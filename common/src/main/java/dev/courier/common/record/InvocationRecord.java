@@ -3,6 +3,7 @@ package dev.courier.common.record;
 import java.time.Instant;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.courier.common.request.InvocationRequest;
 import dev.courier.common.request.Target;
 
 /**
@@ -70,6 +71,11 @@ public record InvocationRecord(String id, String version, Data data, Delivery co
      *     invocation that OCI accepted (202). {@code Success} then means accepted, not run; absent otherwise
      * @param response the target's last answer, for a request that asked for it ({@code recordResponse}) and was
      *     answered; absent otherwise
+     * @param replayOf the invocation this one replayed ({@code POST /v1/replays}), for a replay; absent otherwise
+     * @param request the request as it was stored (sensitive header values sealed, a large body by reference), on
+     *     the failures topic only, so that the invocation can be replayed; absent on {@code Success} records, for a
+     *     record that could not be read as a request (see {@code payloadBase64}), and for a request longer than the
+     *     listener keeps in a record
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Delivery(
@@ -84,7 +90,9 @@ public record InvocationRecord(String id, String version, Data data, Delivery co
             Source source,
             String payloadBase64,
             Boolean handedOff,
-            TargetResponse response) {}
+            TargetResponse response,
+            String replayOf,
+            InvocationRequest request) {}
 
     /**
      * The target's answer, kept in the record for a request with {@code recordResponse}; its status is

@@ -48,6 +48,8 @@ import dev.courier.common.validation.ValidInvocationRequest;
  * @param recordResponse true: the invocation record carries the target's response body and content type (up to the
  *     listener's {@code record-response-max-bytes}), for whoever reads the records; what the accepter sets for a
  *     caller that waits for the answer ({@code Prefer: wait})
+ * @param replayOf the invocation this one replays ({@code POST /v1/replays}): the id of the failed invocation whose
+ *     request it repeats under a new id; set by the accepter's replay (a direct Kafka producer may set its own)
  */
 @ValidInvocationRequest
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -71,7 +73,8 @@ public record InvocationRequest(
         @Valid RetryPolicy retry,
         @Size(min = 1, max = 255) String orderingKey,
         @Size(min = 1, max = 255) String idempotencyKey,
-        Boolean recordResponse) {
+        Boolean recordResponse,
+        @Pattern(regexp = ID_PATTERN, message = "must be 1 to 128 characters from [0-9A-Za-z._~:-]") String replayOf) {
 
     /** Classpath location of this document's JSON Schema (draft 2020-12). */
     public static final String SCHEMA_RESOURCE = "/schema/invocation-request.v1.schema.json";
@@ -107,7 +110,8 @@ public record InvocationRequest(
                 retry,
                 orderingKey,
                 idempotencyKey,
-                recordResponse);
+                recordResponse,
+                replayOf);
     }
 
     /** This request with {@code correlationId} set. */
@@ -132,7 +136,8 @@ public record InvocationRequest(
                 retry,
                 orderingKey,
                 idempotencyKey,
-                recordResponse);
+                recordResponse,
+                replayOf);
     }
 
     /** This request with {@code headers} as its headers and {@code callback} as its callback. */
@@ -157,7 +162,8 @@ public record InvocationRequest(
                 retry,
                 orderingKey,
                 idempotencyKey,
-                recordResponse);
+                recordResponse,
+                replayOf);
     }
 
     /**
@@ -185,7 +191,8 @@ public record InvocationRequest(
                 retry,
                 orderingKey,
                 idempotencyKey,
-                recordResponse);
+                recordResponse,
+                replayOf);
     }
 
     /** This request with {@code recordResponse} set. */
@@ -210,7 +217,63 @@ public record InvocationRequest(
                 retry,
                 orderingKey,
                 idempotencyKey,
-                recordResponse);
+                recordResponse,
+                replayOf);
+    }
+
+    /** This request with {@code target} as its target. */
+    public InvocationRequest withTarget(Target target) {
+        return new InvocationRequest(
+                id,
+                target,
+                invokeType,
+                headers,
+                query,
+                body,
+                bodyBase64,
+                bodyRef,
+                contentType,
+                callback,
+                correlationId,
+                deliverAt,
+                delaySeconds,
+                expiresAt,
+                maxAgeSeconds,
+                timeoutSeconds,
+                retry,
+                orderingKey,
+                idempotencyKey,
+                recordResponse,
+                replayOf);
+    }
+
+    /**
+     * This request as a replay of invocation {@code replayOf}: with that link, {@code idempotencyKey} as its key, and
+     * the given absolute times in place of its own {@code deliverAt} and {@code expiresAt} (null for none).
+     */
+    public InvocationRequest asReplayOf(String replayOf, String idempotencyKey, Instant deliverAt, Instant expiresAt) {
+        return new InvocationRequest(
+                id,
+                target,
+                invokeType,
+                headers,
+                query,
+                body,
+                bodyBase64,
+                bodyRef,
+                contentType,
+                callback,
+                correlationId,
+                deliverAt,
+                delaySeconds,
+                expiresAt,
+                maxAgeSeconds,
+                timeoutSeconds,
+                retry,
+                orderingKey,
+                idempotencyKey,
+                recordResponse,
+                replayOf);
     }
 
     /** The Kafka record key: the ordering key when there is one, so that a key's requests share a partition. */

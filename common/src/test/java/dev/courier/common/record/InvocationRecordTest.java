@@ -40,6 +40,8 @@ class InvocationRecordTest {
                         null,
                         null,
                         null,
+                        null,
+                        null,
                         null));
 
         JsonNode json = JSON.readTree(JSON.writeValueAsString(record));
@@ -84,7 +86,9 @@ class InvocationRecordTest {
                         null,
                         null,
                         null,
-                        new InvocationRecord.TargetResponse("application/json", "e30=", null)));
+                        new InvocationRecord.TargetResponse("application/json", "e30=", null),
+                        null,
+                        null));
 
         JsonNode json = JSON.readTree(JSON.writeValueAsString(record));
 

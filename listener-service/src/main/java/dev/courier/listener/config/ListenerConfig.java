@@ -37,6 +37,14 @@ public interface ListenerConfig {
      */
     Optional<java.net.URI> cacheUrl();
 
+    /**
+     * How long the {@code idempotencyKey} of a request a producer published straight to Kafka keeps meaning the same
+     * invocation: the claim's lifetime in cache-service. Keep it equal to the accepter's
+     * {@code courier.accepter.idempotency-window}: both claim keys in the same entries.
+     */
+    @WithDefault("24h")
+    Duration idempotencyWindow();
+
     /** Consumer group of the listeners; every listener instance in the group shares the partitions. */
     @WithDefault("courier-listener")
     String groupId();
@@ -172,6 +180,15 @@ public interface ListenerConfig {
          */
         @WithDefault("262144")
         int recordResponseMaxBytes();
+
+        /**
+         * Largest request a failure record carries, in bytes of its JSON ({@code courier.request}, what a replay
+         * repeats); a longer one is left out, and that invocation cannot be replayed. With a recorded response
+         * ({@link #recordResponseMaxBytes()}, four thirds of it in base64) a record must stay within the topic's message
+         * size (1 MB on OCI Streaming). A body over the claim check's threshold is in the request by reference only.
+         */
+        @WithDefault("524288")
+        int recordRequestMaxBytes();
     }
 
     /** Forwarding responses to callback addresses. */

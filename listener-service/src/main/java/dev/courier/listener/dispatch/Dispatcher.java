@@ -10,6 +10,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.courier.common.id.Ulid;
 import dev.courier.common.record.Condition;
@@ -18,6 +19,7 @@ import dev.courier.common.record.InvocationRecord;
 import dev.courier.common.record.InvocationRecord.CallbackOutcome;
 import dev.courier.common.request.InvocationRequest;
 import dev.courier.common.request.TargetType;
+import dev.courier.common.status.StatusEvent;
 import dev.courier.listener.callback.CallbackSender;
 import dev.courier.listener.callback.CallbackTask;
 import dev.courier.listener.cancel.Cancellations;
@@ -25,6 +27,7 @@ import dev.courier.listener.claimcheck.StoredBodies;
 import dev.courier.listener.config.ListenerConfig;
 import dev.courier.listener.consume.RequestDecoder;
 import dev.courier.listener.consume.RequestDecoder.Decoded;
+import dev.courier.listener.idempotency.IdempotencyClaims;
 import dev.courier.listener.lanes.Lanes;
 import dev.courier.listener.limits.TargetGate;
 import dev.courier.listener.limits.TargetKeys;
@@ -64,7 +67,9 @@ public class Dispatcher {
     private final Lanes lanes;
     private final Duration laneWait;
     private final StoredBodies bodies;
+    private final IdempotencyClaims claims;
     private final int recordResponseMaxBytes;
+    private final int recordRequestMaxBytes;
 
     public Dispatcher(
             RequestDecoder decoder,
@@ -80,6 +85,7 @@ public class Dispatcher {
             Cancellations cancellations,
             StoredBodies bodies,
             Lanes lanes,
+            IdempotencyClaims claims,
             ListenerConfig config) {
         this.decoder = decoder;
         this.http = http;
@@ -95,7 +101,9 @@ public class Dispatcher {
         this.lanes = lanes;
         this.laneWait = config.ordering().busyWait();
         this.bodies = bodies;
+        this.claims = claims;
         this.recordResponseMaxBytes = config.dispatch().recordResponseMaxBytes();
+        this.recordRequestMaxBytes = config.dispatch().recordRequestMaxBytes();
     }
 
     /** Takes the request in {@code record} one step further; completes when that step's outcome is durable. */
@@ -120,7 +128,9 @@ public class Dispatcher {
         DeliveryState state = DeliveryState.of(record);
         CompletionStage<Void> delivered;
         try {
-            delivered = deliver(request, state);
+            delivered = request.idempotencyKey() != null && record.headers().lastHeader(StatusEvent.HEADER) == null
+                    ? claimed(request, state, source)
+                    : deliver(request, state);
         } catch (RuntimeException e) {
             delivered = CompletableFuture.failedFuture(e);
         }
@@ -129,6 +139,61 @@ public class Dispatcher {
             AttemptResult.Failed failure = new AttemptResult.Failed(
                     ErrorCodes.INTERNAL_ERROR, "internal error: " + error, false, Duration.ZERO);
             return record(request, state.acceptedAt(), failure, Condition.REJECTED, state.attempts(), null);
+        });
+    }
+
+    /**
+     * A request a producer published straight to Kafka with an {@code idempotencyKey}, seen for the first time (the
+     * accepter's records, which claimed their key already, and every hand-off the listener makes carry a
+     * {@link StatusEvent}; a direct producer's record does not): delivered only if its key is claimed for it. A
+     * duplicate is recorded on the failures topic ({@code Rejected}, {@code DuplicateRequest}) and not delivered; a
+     * key that cannot be claimed because there is no cache-service is refused the same way
+     * ({@code IdempotencyKeyUnsupported}) rather than ignored.
+     */
+    private CompletionStage<Void> claimed(
+            InvocationRequest request, DeliveryState state, InvocationRecord.Source source) {
+        String position = source.topic() + "/" + source.partition() + "/" + source.offset();
+        return claims.claim(request.idempotencyKey(), request.id(), position).thenCompose(claim -> {
+            if (claim instanceof IdempotencyClaims.Claim.Mine) {
+                return deliver(request, state);
+            }
+            AttemptResult.Failed refusal;
+            boolean ownInvocation = true;
+            if (claim instanceof IdempotencyClaims.Claim.Duplicate duplicate) {
+                metrics.deadLettered("duplicate_request");
+                refusal = new AttemptResult.Failed(
+                        ErrorCodes.DUPLICATE_REQUEST,
+                        "idempotencyKey already names invocation " + duplicate.holder()
+                                + " (within the idempotency window); this record was not delivered",
+                        false,
+                        Duration.ZERO);
+                // The same id as the invocation the key names: this record must not end that invocation's status.
+                ownInvocation = !duplicate.sameId();
+            } else {
+                metrics.deadLettered("idempotency_unsupported");
+                refusal = new AttemptResult.Failed(
+                        ErrorCodes.IDEMPOTENCY_UNAVAILABLE,
+                        "the request has an idempotencyKey and this listener has no cache-service to claim it in"
+                                + " (courier.listener.cache-url); not delivered",
+                        false,
+                        Duration.ZERO);
+            }
+            // Not record(): the request never entered a lane, and a stored body it names may be the first
+            // invocation's, so nothing is released. A duplicate is not kept for replay: it would be delivered twice.
+            return outcomes.write(
+                            InvocationRecords.completed(
+                                    request,
+                                    state.acceptedAt(),
+                                    refusal,
+                                    Condition.REJECTED,
+                                    0,
+                                    null,
+                                    recordResponseMaxBytes,
+                                    claim instanceof IdempotencyClaims.Claim.Duplicate
+                                            ? null
+                                            : replayable(request, Condition.REJECTED)),
+                            ownInvocation)
+                    .thenRun(() -> metrics.completed(Condition.REJECTED));
         });
     }
 
@@ -304,13 +369,37 @@ public class Dispatcher {
             int attempts,
             CallbackOutcome callback) {
         CompletionStage<Void> written = outcomes.write(InvocationRecords.completed(
-                        request, acceptedAt, result, condition, attempts, callback, recordResponseMaxBytes))
+                        request,
+                        acceptedAt,
+                        result,
+                        condition,
+                        attempts,
+                        callback,
+                        recordResponseMaxBytes,
+                        replayable(request, condition)))
                 .thenRun(() -> metrics.completed(condition))
                 // The invocation has ended and its record is durable: its stored body is no longer needed.
                 .thenCompose(ignored -> bodies.release(request));
         // Leaving the lane only after the record is written, and before the offset can be committed: a crash in
         // between delivers the request again, which leaves the lane again.
         return request.orderingKey() == null ? written : written.thenCompose(ignored -> lanes.leave(request.id()));
+    }
+
+    /**
+     * The request a failure record keeps so that the invocation can be replayed ({@code POST /v1/replays} on the
+     * accepter), as it was stored: sensitive header values still sealed, a large body by reference. None on a success
+     * record, and none for a request whose JSON is longer than {@code record-request-max-bytes}: the record must stay
+     * within the topic's message size.
+     */
+    private InvocationRequest replayable(InvocationRequest request, Condition condition) {
+        if (condition == Condition.SUCCESS) {
+            return null;
+        }
+        try {
+            return mapper.writeValueAsBytes(request).length <= recordRequestMaxBytes ? request : null;
+        } catch (JsonProcessingException e) {
+            return null;
+        }
     }
 
     /** When the invocation gives up: {@code expiresAt}, or acceptance plus {@code maxAgeSeconds}; null for never. */

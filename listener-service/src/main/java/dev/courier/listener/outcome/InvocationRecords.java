@@ -22,6 +22,8 @@ public final class InvocationRecords {
     /**
      * The record of an invocation whose last attempt ended in {@code result} (null if none was made). For a request with
      * {@code recordResponse}, the target's answer goes into the record too, its body cut at {@code maxResponseBytes}.
+     * {@code replayable} is the request to keep in the record so that it can be replayed (null for none): what a
+     * failure record carries.
      */
     public static InvocationRecord completed(
             InvocationRequest request,
@@ -30,7 +32,8 @@ public final class InvocationRecords {
             Condition condition,
             int attempts,
             CallbackOutcome callback,
-            int maxResponseBytes) {
+            int maxResponseBytes,
+            InvocationRequest replayable) {
         Instant now = Instant.now();
         String status = null;
         String errorCode = null;
@@ -81,7 +84,9 @@ public final class InvocationRecords {
                         null,
                         null,
                         handedOff ? Boolean.TRUE : null,
-                        Boolean.TRUE.equals(request.recordResponse()) ? response(result, maxResponseBytes) : null));
+                        Boolean.TRUE.equals(request.recordResponse()) ? response(result, maxResponseBytes) : null,
+                        request.replayOf(),
+                        replayable));
     }
 
     /** The target's answer as a record keeps it, or null when it did not answer. */
@@ -125,6 +130,8 @@ public final class InvocationRecords {
                         null,
                         source,
                         value == null ? null : Base64.getEncoder().encodeToString(value),
+                        null,
+                        null,
                         null,
                         null));
     }

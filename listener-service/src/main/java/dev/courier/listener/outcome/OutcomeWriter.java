@@ -59,6 +59,15 @@ public class OutcomeWriter {
 
     /** Writes {@code record}; completes once it is durably on its topic. */
     public CompletionStage<Void> write(InvocationRecord record) {
+        return write(record, true);
+    }
+
+    /**
+     * Writes {@code record}, telling the status read model how its invocation ended only when {@code reportStatus}:
+     * a record about a record that is not its invocation's (a duplicate with the same id) must not end that
+     * invocation's status.
+     */
+    public CompletionStage<Void> write(InvocationRecord record, boolean reportStatus) {
         byte[] value;
         try {
             value = mapper.writeValueAsBytes(record);
@@ -67,7 +76,9 @@ public class OutcomeWriter {
         }
         ProducerRecord<String, byte[]> message = new ProducerRecord<>(
                 topicFor(record.courier().condition()), record.courier().invocationId(), value);
-        message.headers().add(StatusEvent.HEADER, finished(record).encode());
+        if (reportStatus) {
+            message.headers().add(StatusEvent.HEADER, finished(record).encode());
+        }
         CompletableFuture<Void> written = new CompletableFuture<>();
         send(message, written);
         return written;

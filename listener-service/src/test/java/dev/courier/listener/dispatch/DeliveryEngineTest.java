@@ -19,10 +19,10 @@ import dev.courier.common.id.Ulid;
 import dev.courier.testing.http.RecordingHttpServer;
 import dev.courier.testing.http.RecordingHttpServer.RecordedRequest;
 import dev.courier.testing.http.RecordingHttpServer.Reply;
-import dev.courier.testing.kafka.EmbeddedKafkaBroker;
 import dev.courier.testing.kafka.InjectKafkaBroker;
 import dev.courier.testing.kafka.KafkaBrokerResource;
 import dev.courier.testing.kafka.KafkaTestClient;
+import dev.courier.testing.kafka.TestKafkaBroker;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -48,7 +48,7 @@ class DeliveryEngineTest {
             + Base64.getEncoder().encodeToString("courier-test-signing-key-0123456".getBytes(StandardCharsets.UTF_8));
 
     @InjectKafkaBroker
-    EmbeddedKafkaBroker kafka;
+    TestKafkaBroker kafka;
 
     KafkaTestClient client;
     RecordingHttpServer target;

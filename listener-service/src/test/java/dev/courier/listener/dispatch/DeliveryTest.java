@@ -13,10 +13,10 @@ import dev.courier.common.id.Ulid;
 import dev.courier.testing.http.RecordingHttpServer;
 import dev.courier.testing.http.RecordingHttpServer.RecordedRequest;
 import dev.courier.testing.http.RecordingHttpServer.Reply;
-import dev.courier.testing.kafka.EmbeddedKafkaBroker;
 import dev.courier.testing.kafka.InjectKafkaBroker;
 import dev.courier.testing.kafka.KafkaBrokerResource;
 import dev.courier.testing.kafka.KafkaTestClient;
+import dev.courier.testing.kafka.TestKafkaBroker;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -37,7 +37,7 @@ class DeliveryTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     @InjectKafkaBroker
-    EmbeddedKafkaBroker kafka;
+    TestKafkaBroker kafka;
 
     KafkaTestClient client;
     RecordingHttpServer target;
@@ -252,6 +252,41 @@ class DeliveryTest {
         assertThat(target.awaitOne(r -> id.equals(r.header("Idempotency-Key")), WAIT)
                         .path())
                 .isEqualTo("/cloudevent");
+    }
+
+    @Test
+    void aBinaryModeCloudEventIsReadFromItsCeHeadersAndValue() throws Exception {
+        String id = Ulid.next();
+        client.send(
+                "courier.requests",
+                id,
+                request(id, target.url("/binary-event"), "\"body\":{\"n\":1}").getBytes(StandardCharsets.UTF_8),
+                Map.of(
+                        "ce_specversion", "1.0",
+                        "ce_type", "dev.courier.invocation",
+                        "ce_source", "/test",
+                        "ce_id", "e2",
+                        "content-type", "application/json"));
+
+        RecordedRequest call = target.awaitOne(r -> id.equals(r.header("Idempotency-Key")), WAIT);
+        assertThat(call.path()).isEqualTo("/binary-event");
+        assertThat(JSON.readTree(call.body())).isEqualTo(JSON.readTree("{\"n\":1}"));
+    }
+
+    @Test
+    void aDirectRequestWithAnIdempotencyKeyIsRefusedWhenThereIsNoCacheServiceToClaimItIn() throws Exception {
+        // This test's listener has no courier.listener.cache-url.
+        String id = Ulid.next();
+        publish(id, request(id, target.url("/keyed"), "\"idempotencyKey\":\"order-1\""));
+
+        JsonNode record = recordOn("courier.failures", id);
+        assertThat(record.at("/courier/condition").asText()).isEqualTo("Rejected");
+        assertThat(record.at("/data/response/errorCode").asText()).isEqualTo("IdempotencyKeyUnsupported");
+        assertThat(record.at("/courier/attempts").asInt()).isZero();
+        assertThat(record.at("/courier/request/idempotencyKey").asText())
+                .as("kept for a replay")
+                .isEqualTo("order-1");
+        assertThat(target.received()).as("never delivered").isEmpty();
     }
 
     @Test

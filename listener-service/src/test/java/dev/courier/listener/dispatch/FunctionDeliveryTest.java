@@ -17,10 +17,10 @@ import dev.courier.common.request.InvocationRequest;
 import dev.courier.testing.http.RecordingHttpServer;
 import dev.courier.testing.http.RecordingHttpServer.RecordedRequest;
 import dev.courier.testing.http.RecordingHttpServer.Reply;
-import dev.courier.testing.kafka.EmbeddedKafkaBroker;
 import dev.courier.testing.kafka.InjectKafkaBroker;
 import dev.courier.testing.kafka.KafkaBrokerResource;
 import dev.courier.testing.kafka.KafkaTestClient;
+import dev.courier.testing.kafka.TestKafkaBroker;
 import dev.courier.testing.oci.FakeOciServer;
 import dev.courier.testing.oci.FakeOciServer.FunctionInvocation;
 import io.quarkus.test.common.ResourceArg;
@@ -46,7 +46,7 @@ class FunctionDeliveryTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     @InjectKafkaBroker
-    EmbeddedKafkaBroker kafka;
+    TestKafkaBroker kafka;
 
     OciFakes fakes;
 

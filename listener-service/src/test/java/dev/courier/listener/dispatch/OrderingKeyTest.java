@@ -11,10 +11,10 @@ import dev.courier.common.id.Ulid;
 import dev.courier.testing.http.RecordingHttpServer;
 import dev.courier.testing.http.RecordingHttpServer.RecordedRequest;
 import dev.courier.testing.http.RecordingHttpServer.Reply;
-import dev.courier.testing.kafka.EmbeddedKafkaBroker;
 import dev.courier.testing.kafka.InjectKafkaBroker;
 import dev.courier.testing.kafka.KafkaBrokerResource;
 import dev.courier.testing.kafka.KafkaTestClient;
+import dev.courier.testing.kafka.TestKafkaBroker;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -37,7 +37,7 @@ class OrderingKeyTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     @InjectKafkaBroker
-    EmbeddedKafkaBroker kafka;
+    TestKafkaBroker kafka;
 
     KafkaTestClient client;
     RecordingHttpServer target;

@@ -10,10 +10,10 @@ import dev.courier.common.id.Ulid;
 import dev.courier.testing.http.RecordingHttpServer;
 import dev.courier.testing.http.RecordingHttpServer.RecordedRequest;
 import dev.courier.testing.http.RecordingHttpServer.Reply;
-import dev.courier.testing.kafka.EmbeddedKafkaBroker;
 import dev.courier.testing.kafka.InjectKafkaBroker;
 import dev.courier.testing.kafka.KafkaBrokerResource;
 import dev.courier.testing.kafka.KafkaTestClient;
+import dev.courier.testing.kafka.TestKafkaBroker;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -38,7 +38,7 @@ class RoutesTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @InjectKafkaBroker
-    EmbeddedKafkaBroker kafka;
+    TestKafkaBroker kafka;
 
     RecordingHttpServer server;
     KafkaTestClient client;

@@ -46,7 +46,7 @@ import org.apache.kafka.common.utils.Time;
  * }
  * }</pre>
  */
-public final class EmbeddedKafkaBroker implements AutoCloseable {
+public final class EmbeddedKafkaBroker implements TestKafkaBroker {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
     private final Path dataDir;
@@ -96,6 +96,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     /** {@code host:port} of the broker's client listener, for {@code bootstrap.servers}. */
+    @Override
     public String bootstrapServers() {
         return bootstrapServers;
     }
@@ -114,6 +115,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     /** Creates each topic with {@code partitions} partitions; a topic that exists already is left as it is. */
+    @Override
     public void createTopics(int partitions, String... topics) {
         try (Admin admin = admin()) {
             List<NewTopic> newTopics = Stream.of(topics)
@@ -137,6 +139,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     /** An admin client for this broker; the caller closes it. */
+    @Override
     public Admin admin() {
         return Admin.create(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,

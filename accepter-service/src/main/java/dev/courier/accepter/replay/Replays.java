@@ -1,0 +1,217 @@
+package dev.courier.accepter.replay;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.courier.accepter.config.AccepterConfig;
+import dev.courier.accepter.intake.RequestAcceptor;
+import dev.courier.accepter.problem.RequestProblem;
+import dev.courier.cacheclient.CacheServiceClient;
+import dev.courier.cacheclient.CacheServiceClient.Precondition;
+import dev.courier.common.cache.CacheNamespaces;
+import dev.courier.common.secret.SealedHeaders;
+import io.smallrye.common.annotation.Identifier;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jboss.logging.Logger;
+
+/**
+ * The replays of this replica: starts them in the background, each on a thread of its own, and keeps their progress
+ * in cache-service ({@code courier.replays}), so that {@code GET /v1/replays/{id}} answers on every replica.
+ *
+ * <p>A replay runs only on the replica that took it. A replica that stops ends its replays {@code FAILED} if it can
+ * still say so; one that is killed leaves {@code RUNNING} with an {@code updatedAt} that no longer moves. Either way
+ * the same replay, POSTed again with its id, goes on where it stopped: what was enqueued already is not enqueued again.
+ */
+@ApplicationScoped
+public class Replays {
+    private static final Logger LOG = Logger.getLogger(Replays.class);
+
+    private final RequestAcceptor acceptor;
+    private final SealedHeaders sealing;
+    private final ObjectMapper mapper;
+    private final CacheServiceClient cache;
+    private final ReplayConfig config;
+    private final Map<String, Object> consumerConfig;
+    private final Duration acceptTimeout;
+    private final Map<String, ReplayRun> running = new ConcurrentHashMap<>();
+    private final ExecutorService runs;
+
+    public Replays(
+            RequestAcceptor acceptor,
+            SealedHeaders sealing,
+            ObjectMapper mapper,
+            CacheServiceClient cache,
+            AccepterConfig config,
+            @Identifier("default-kafka-broker") Map<String, Object> kafka) {
+        this.acceptor = acceptor;
+        this.sealing = sealing;
+        this.mapper = mapper;
+        this.cache = cache;
+        this.config = config.replay();
+        this.consumerConfig = consumerConfig(kafka);
+        // An acceptance waits for cache-service (the idempotency key, claimed and marked) and for Kafka.
+        this.acceptTimeout = config.publishTimeout().plus(config.statusTimeout().multipliedBy(3));
+        this.runs = Executors.newFixedThreadPool(this.config.maxRunning(), runnable -> {
+            Thread thread = new Thread(runnable, "courier-replay");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** Consumer settings: the shared {@code kafka.*} ones; no group (partitions are assigned), nothing committed. */
+    static Map<String, Object> consumerConfig(Map<String, Object> kafka) {
+        Map<String, Object> props = new HashMap<>();
+        kafka.forEach((key, value) -> {
+            if (ConsumerConfig.configNames().contains(key)) {
+                props.put(key, value);
+            }
+        });
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "courier-accepter-replay");
+        return props;
+    }
+
+    /**
+     * Starts {@code spec} in the background and answers its first progress. A replay with the same id already running
+     * here is a 409; more than {@code max-running} at once a 503.
+     */
+    public ReplayProgress start(ReplaySpec spec) {
+        ReplayRun run = new ReplayRun(
+                spec,
+                config.failuresTopic(),
+                consumerConfig,
+                acceptor,
+                sealing,
+                mapper,
+                config.batchSize(),
+                acceptTimeout,
+                config.progressInterval(),
+                progress -> write(progress, progress.state() != ReplayState.RUNNING));
+        synchronized (running) {
+            ReplayRun earlier = running.get(spec.id());
+            if (earlier != null && earlier.running()) {
+                throw RequestProblem.conflict("replay " + spec.id() + " is running; wait for it to end");
+            }
+            if (running.values().stream().filter(ReplayRun::running).count() >= config.maxRunning()) {
+                throw RequestProblem.unavailable(
+                        config.maxRunning()
+                                + " replays are running on this replica (courier.accepter.replay.max-running); try again later");
+            }
+            running.put(spec.id(), run);
+        }
+        ReplayProgress first = run.progress();
+        runs.execute(() -> {
+            try {
+                write(first, false);
+                run.run();
+            } finally {
+                running.remove(spec.id(), run);
+            }
+        });
+        return first;
+    }
+
+    /**
+     * The progress of replay {@code id}: this replica's own if it runs it, else the last one written to cache-service
+     * by the replica that ran it; empty if there is none.
+     */
+    public CompletionStage<Optional<ReplayProgress>> progress(String id) {
+        ReplayRun here = running.get(id);
+        if (here != null) {
+            return CompletableFuture.completedFuture(Optional.of(here.progress()));
+        }
+        return cache.get(CacheNamespaces.REPLAYS, id)
+                .exceptionally(error -> {
+                    throw RequestProblem.unavailable("replay progress is unavailable (cache-service); try again");
+                })
+                .thenApply(reply -> {
+                    if (reply.status() == 404) {
+                        return Optional.<ReplayProgress>empty();
+                    }
+                    if (reply.status() != 200) {
+                        throw RequestProblem.unavailable("replay progress is unavailable (cache-service); try again");
+                    }
+                    try {
+                        return Optional.of(mapper.readValue(reply.body(), ReplayProgress.class));
+                    } catch (IOException e) {
+                        throw RequestProblem.unavailable("unreadable replay progress");
+                    }
+                });
+    }
+
+    /**
+     * Writes {@code progress} to cache-service. Progress on the way is best effort (the next write follows within the
+     * interval); the last one is tried a few times, since it is what every other replica will answer from then on.
+     */
+    private void write(ReplayProgress progress, boolean last) {
+        byte[] document;
+        try {
+            document = mapper.writeValueAsBytes(progress);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        int tries = last ? 5 : 1;
+        for (int i = 1; i <= tries; i++) {
+            try {
+                int status = cache.put(
+                                CacheNamespaces.REPLAYS, progress.id(), document, config.retention(), Precondition.NONE)
+                        .toCompletableFuture()
+                        .get(acceptTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                        .status();
+                if (status / 100 == 2) {
+                    return;
+                }
+                LOG.debugf("replay %s: progress not stored (cache-service answered %d)", progress.id(), status);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                LOG.debugf("replay %s: progress not stored (%s)", progress.id(), e.toString());
+            }
+            if (i < tries) {
+                try {
+                    Thread.sleep(1000L * i);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+        if (last) {
+            LOG.warnf(
+                    "replay %s ended %s, and cache-service did not take its last progress; other replicas show an"
+                            + " older one",
+                    progress.id(), progress.state());
+        }
+    }
+
+    @PreDestroy
+    void close() {
+        running.values().forEach(ReplayRun::stop);
+        runs.shutdown();
+        try {
+            runs.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,222 @@
+package dev.courier.accepter.schedule;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.courier.accepter.config.AccepterConfig;
+import dev.courier.accepter.problem.RequestProblem;
+import dev.courier.cacheclient.CacheServiceClient;
+import dev.courier.cacheclient.CacheServiceClient.Precondition;
+import dev.courier.cacheclient.CacheServiceClient.Reply;
+import dev.courier.common.cache.CacheNamespaces;
+import dev.courier.common.request.Callback;
+import dev.courier.common.request.InvocationRequest;
+import dev.courier.common.secret.SealedHeaders;
+import org.jboss.logging.Logger;
+
+/**
+ * The schedules in cache-service, namespace {@code courier.schedules}: durable (cache-service's change log and
+ * snapshots), the same on every replica, and no compaction needed (OCI Streaming has none). Sensitive header values of
+ * a template are sealed here, before the schedule is stored, bound to the schedule id; {@link ScheduleFirer} opens
+ * them again for each fire, whose record the publisher seals anew for its invocation.
+ */
+@ApplicationScoped
+public class ScheduleStore {
+    private static final Logger LOG = Logger.getLogger(ScheduleStore.class);
+    private static final int FIRE_WRITE_TRIES = 5;
+
+    private final CacheServiceClient cache;
+    private final ObjectMapper mapper;
+    private final SealedHeaders sealing;
+    private final int maxDefinitionBytes;
+
+    public ScheduleStore(CacheServiceClient cache, ObjectMapper mapper, SealedHeaders sealing, AccepterConfig config) {
+        this.cache = cache;
+        this.mapper = mapper;
+        this.sealing = sealing;
+        this.maxDefinitionBytes = config.schedules().maxDefinitionBytes();
+    }
+
+    /** Stores the new {@code schedule}, its template sealed; fails with a {@link RequestProblem} (413, 503). */
+    public CompletionStage<Schedule> create(Schedule schedule) {
+        Schedule sealed = new Schedule(
+                schedule.id(),
+                schedule.cron(),
+                schedule.timeZone(),
+                schedule.description(),
+                schedule.missedFires(),
+                sealing.seal(schedule.request()),
+                schedule.createdAt(),
+                null,
+                null,
+                0);
+        byte[] value = write(sealed);
+        if (value.length > maxDefinitionBytes) {
+            throw RequestProblem.bodyTooLarge("request", maxDefinitionBytes);
+        }
+        return reachable(cache.put(CacheNamespaces.SCHEDULES, sealed.id(), value, null, Precondition.ABSENT))
+                .thenApply(reply -> {
+                    if (reply.status() != 201) {
+                        throw unavailable("cache-service answered " + reply.status());
+                    }
+                    return sealed;
+                });
+    }
+
+    /** Schedule {@code id} and its version, or empty; fails with a 503 {@link RequestProblem}. */
+    public CompletionStage<Optional<Stored>> find(String id) {
+        return reachable(cache.get(CacheNamespaces.SCHEDULES, id)).thenApply(reply -> {
+            if (reply.status() == 404) {
+                return Optional.empty();
+            }
+            if (reply.status() != 200) {
+                throw unavailable("cache-service answered " + reply.status());
+            }
+            return Optional.of(new Stored(read(reply.body()), reply.etag().orElseThrow()));
+        });
+    }
+
+    /** Every schedule, oldest first; blocks. Fails with a 503 {@link RequestProblem}. */
+    public List<Schedule> all() {
+        List<String> ids;
+        try {
+            ids = cache.keys(CacheNamespaces.SCHEDULES);
+        } catch (IOException e) {
+            throw unavailable(e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw unavailable("interrupted");
+        }
+        List<CompletableFuture<Optional<Stored>>> reads = new ArrayList<>();
+        for (String id : ids) {
+            reads.add(find(id).toCompletableFuture());
+        }
+        List<Schedule> schedules = new ArrayList<>();
+        for (CompletableFuture<Optional<Stored>> read : reads) {
+            try {
+                read.join().ifPresent(stored -> schedules.add(stored.schedule()));
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RequestProblem problem ? problem : unavailable(e.toString());
+            }
+        }
+        schedules.sort(Comparator.comparing(Schedule::createdAt).thenComparing(Schedule::id));
+        return schedules;
+    }
+
+    /** Deletes schedule {@code id}: true if there was one; fails with a 503 {@link RequestProblem}. */
+    public CompletionStage<Boolean> delete(String id) {
+        return reachable(cache.delete(CacheNamespaces.SCHEDULES, id, Precondition.NONE))
+                .thenApply(reply -> {
+                    if (reply.status() == 204) {
+                        return true;
+                    }
+                    if (reply.status() == 404) {
+                        return false;
+                    }
+                    throw unavailable("cache-service answered " + reply.status());
+                });
+    }
+
+    /**
+     * Records that fire time {@code fireTime} of the schedule read as {@code read} enqueued {@code invocationId}: its
+     * last fire time and count move on, written only over the version read ({@code If-Match}), read again and retried
+     * when another fire wrote first; never moved back to an earlier fire time, and never written once the schedule is
+     * deleted. Best effort: never fails (the invocation is enqueued whatever happens here).
+     */
+    public CompletionStage<Void> recordFire(Stored read, Instant fireTime, String invocationId) {
+        return recordFire(read, fireTime, invocationId, 1);
+    }
+
+    private CompletionStage<Void> recordFire(Stored read, Instant fireTime, String invocationId, int attempt) {
+        Schedule schedule = read.schedule();
+        if (schedule.lastFireTime() != null && !schedule.lastFireTime().isBefore(fireTime)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return cache.put(
+                        CacheNamespaces.SCHEDULES,
+                        schedule.id(),
+                        write(schedule.fired(fireTime, invocationId)),
+                        null,
+                        Precondition.matching(read.etag()))
+                .thenCompose(reply -> {
+                    if (reply.status() == 200 || reply.status() == 201) {
+                        return CompletableFuture.<Void>completedFuture(null);
+                    }
+                    if (reply.status() == 412 && attempt < FIRE_WRITE_TRIES) {
+                        return find(schedule.id())
+                                .thenCompose(again -> again.isEmpty()
+                                        ? CompletableFuture.<Void>completedFuture(null) // deleted meanwhile
+                                        : recordFire(again.get(), fireTime, invocationId, attempt + 1));
+                    }
+                    throw new IllegalStateException("cache-service answered " + reply.status());
+                })
+                .exceptionally(error -> {
+                    LOG.warnf(
+                            "schedule %s fired %s (invocation %s), but its fire count could not be written: %s",
+                            schedule.id(), fireTime, invocationId, error.toString());
+                    return null;
+                });
+    }
+
+    /** The template of {@code schedule} with its sealed header values opened, as a request to admit. */
+    public InvocationRequest openTemplate(Schedule schedule) throws SealedHeaders.UnreadableHeaderException {
+        InvocationRequest template = schedule.request();
+        Map<String, String> headers = sealing.open(schedule.id(), SealedHeaders.HEADERS, template.headers());
+        Callback callback = template.callback() == null
+                ? null
+                : new Callback(
+                        template.callback().url(),
+                        sealing.open(
+                                schedule.id(),
+                                SealedHeaders.CALLBACK_HEADERS,
+                                template.callback().headers()));
+        return template.withHeaders(headers, callback).withId(null);
+    }
+
+    private byte[] write(Schedule schedule) {
+        try {
+            return mapper.writeValueAsBytes(schedule);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a schedule is always writable as JSON", e);
+        }
+    }
+
+    private Schedule read(byte[] body) {
+        try {
+            return mapper.readValue(body, Schedule.class);
+        } catch (IOException e) {
+            throw unavailable("unreadable schedule: " + e.getMessage());
+        }
+    }
+
+    private static RequestProblem unavailable(String why) {
+        LOG.debugf("schedules unavailable: %s", why);
+        return RequestProblem.unavailable("the schedules in cache-service are unavailable; try again");
+    }
+
+    /** A call to cache-service that got no answer (not reachable, timed out) is a 503. */
+    private static CompletionStage<Reply> reachable(CompletionStage<Reply> call) {
+        return call.exceptionally(error -> {
+            throw unavailable(error.toString());
+        });
+    }
+
+    /**
+     * A schedule as read, with its version.
+     *
+     * @param schedule the schedule
+     * @param etag its version in cache-service, for a conditional write
+     */
+    public record Stored(Schedule schedule, String etag) {}
+}

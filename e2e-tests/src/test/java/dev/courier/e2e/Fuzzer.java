@@ -54,6 +54,7 @@ final class Fuzzer {
         final AtomicInteger codecRefusals = new AtomicInteger();
         final AtomicInteger waitedForABody = new AtomicInteger();
         final AtomicInteger documentedWaits = new AtomicInteger();
+        final AtomicInteger unframed = new AtomicInteger();
         final Map<String, List<String>> findings = new ConcurrentHashMap<>();
         final Map<String, AtomicInteger> findingCounts = new ConcurrentHashMap<>();
 
@@ -79,7 +80,8 @@ final class Fuzzer {
             out.append(String.format(
                     "%s: %d hostile requests (seed %d; -Dcourier.fuzz.seed=%d reproduces them), statuses %s,"
                             + " %d refused by the HTTP codec without a body, %d left waiting for a body they announced"
-                            + " and never sent, %d documented 503 for a Courier-Cache-Min-Token not applied in time%n",
+                            + " and never sent, %d unanswered with raw control characters in the request head,"
+                            + " %d documented 503 for a Courier-Cache-Min-Token not applied in time%n",
                     service,
                     sent.get(),
                     seed,
@@ -87,6 +89,7 @@ final class Fuzzer {
                     new TreeMap<>(byStatus),
                     codecRefusals.get(),
                     waitedForABody.get(),
+                    unframed.get(),
                     documentedWaits.get()));
             new TreeMap<>(byEndpoint).forEach((endpoint, n) -> out.append("  ")
                     .append(endpoint)
@@ -136,7 +139,9 @@ final class Fuzzer {
                         response.status() < 0 ? "none" : Integer.toString(response.status()), k -> new AtomicInteger())
                 .incrementAndGet();
         if (response.status() < 0) {
-            if (liesAboutItsBody(request)) {
+            if (controlCharactersInItsHead(request)) {
+                report.unframed.incrementAndGet();
+            } else if (liesAboutItsBody(request)) {
                 // It announced a body (chunked, a length, 100-continue) it never sent: the server waits for it, as it
                 // must, until its idle timeout.
                 report.waitedForABody.incrementAndGet();
@@ -182,11 +187,22 @@ final class Fuzzer {
         return request.framing() == RawHttp.Framing.NONE
                 || request.headers().stream().anyMatch(header -> {
                     String name = header.getKey().toLowerCase(java.util.Locale.ROOT);
-                    return name.equals("transfer-encoding")
-                            || name.equals("content-length")
-                            || name.equals("expect")
-                            || header.getValue().contains("\n");
+                    return name.equals("transfer-encoding") || name.equals("content-length") || name.equals("expect");
                 });
+    }
+
+    /**
+     * Whether its request line or a header holds a raw control character (CR, LF, NUL, tab in the method, ...): how
+     * the HTTP codec frames such a request (one request, two, or one that waits for more) is the codec's business.
+     */
+    private static boolean controlCharactersInItsHead(RawHttp.Request request) {
+        return hasControl(request.method())
+                || hasControl(request.target())
+                || request.headers().stream().anyMatch(h -> hasControl(h.getKey()) || hasControl(h.getValue()));
+    }
+
+    private static boolean hasControl(String text) {
+        return text.chars().anyMatch(c -> c < 0x20 || c == 0x7F);
     }
 
     /**
@@ -196,7 +212,7 @@ final class Fuzzer {
      */
     private static boolean documentedWait(RawHttp.Request request, RawHttp.Response response) {
         return response.header("retry-after") != null
-                && response.text().contains("urn:courier:problem:not-yet-applied")
+                && (request.method().equals("HEAD") || response.text().contains("urn:courier:problem:not-yet-applied"))
                 && request.headers().stream().anyMatch(h -> h.getKey().equalsIgnoreCase("Courier-Cache-Min-Token"));
     }
 

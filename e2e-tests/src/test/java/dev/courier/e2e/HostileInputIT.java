@@ -52,14 +52,20 @@ class HostileInputIT {
             Endpoint.of("GET", "/v1/status/{id}", BodyKind.NONE),
             Endpoint.of("POST", "/v1/status/{id}/cancel", BodyKind.NONE));
 
-    /** accepter-service's endpoints (intake, batch, status and cancellation, relay). */
+    /** accepter-service's endpoints (intake, batch, status and cancellation, relay, schedules, replays). */
     static final List<Endpoint> ACCEPTER_ENDPOINTS = List.of(
             Endpoint.of("POST", "/v1/invocations", BodyKind.INVOCATION),
             Endpoint.of("POST", "/v1/invocations/batch", BodyKind.BATCH),
             Endpoint.of("GET", "/v1/invocations/{id}", BodyKind.NONE),
             Endpoint.of("DELETE", "/v1/invocations/{id}", BodyKind.NONE),
             Endpoint.of("ANY", "/v1/relay/{route}/{path}", BodyKind.BYTES),
-            Endpoint.of("ANY", "/v1/relay/{route}", BodyKind.BYTES));
+            Endpoint.of("ANY", "/v1/relay/{route}", BodyKind.BYTES),
+            Endpoint.of("POST", "/v1/schedules", BodyKind.SCHEDULE),
+            Endpoint.of("GET", "/v1/schedules", BodyKind.NONE),
+            Endpoint.of("GET", "/v1/schedules/{id}", BodyKind.NONE),
+            Endpoint.of("DELETE", "/v1/schedules/{id}", BodyKind.NONE),
+            Endpoint.of("POST", "/v1/replays", BodyKind.REPLAY),
+            Endpoint.of("GET", "/v1/replays/{id}", BodyKind.NONE));
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 

@@ -89,6 +89,84 @@ final class HostileJson {
                 Tuple.of(10, invocation()));
     }
 
+    /**
+     * A schedule document. Valid crons fire rarely (a schedule that fires every second, hundreds of them, would load
+     * the run with invocations, not test the endpoint); hostile ones are anything.
+     */
+    static Arbitrary<String> schedule() {
+        Arbitrary<String> cron = Arbitraries.frequencyOf(
+                Tuple.of(4, Arbitraries.of("\"0 0 9 ? * MON-FRI\"", "\"0 30 2 * * ?\"", "\"0 0 0 1 * ?\"")),
+                Tuple.of(
+                        3,
+                        Arbitraries.of(
+                                "\"* * * *\"",
+                                "\"61 * * * * ?\"",
+                                "\"0 0 0 31 2 ?\"",
+                                "\"0 0 0 ? * MON-FRI-SUN\"",
+                                "\"0/0 * * * * ?\"",
+                                "\"L W # ? * *\"",
+                                "\"" + "* ".repeat(500) + "\"")),
+                Tuple.of(3, value()));
+        Arbitrary<String> zone = Arbitraries.frequencyOf(
+                Tuple.of(4, Arbitraries.of("\"UTC\"", "\"Europe/Paris\"")),
+                Tuple.of(2, Arbitraries.of("\"Mars/Olympus\"", "\"+25:00\"", "\"GMT+99\"", "\"../../etc/localtime\"")),
+                Tuple.of(2, value()));
+        Arbitrary<String> request = Arbitraries.frequencyOf(Tuple.of(6, valid()), Tuple.of(4, invocation()));
+        Arbitrary<String> extra = Arbitraries.of(
+                "",
+                ",\"description\":\"fuzz\"",
+                ",\"missedFires\":\"fire-once\"",
+                ",\"missedFires\":\"sometimes\"",
+                ",\"id\":\"mine\"",
+                ",\"unknown\":1",
+                ",\"description\":\"" + "d".repeat(70_000) + "\"");
+        return Arbitraries.frequencyOf(
+                Tuple.of(
+                        80,
+                        Combinators.combine(cron, zone, request, extra)
+                                .as((c, z, r, e) ->
+                                        "{\"cron\":" + c + ",\"timeZone\":" + z + ",\"request\":" + r + e + "}")),
+                Tuple.of(10, value()),
+                Tuple.of(10, notJson()));
+    }
+
+    /** A replay document: a window of failures to enqueue again, with filters. */
+    static Arbitrary<String> replay() {
+        Arbitrary<String> time = Arbitraries.frequencyOf(
+                Tuple.of(
+                        5,
+                        Arbitraries.of(
+                                "\"2026-12-01T00:00:00Z\"",
+                                "\"2026-12-02T00:00:00Z\"",
+                                "\"2026-12-03T00:00:00+01:00\"")),
+                Tuple.of(
+                        3,
+                        Arbitraries.of(
+                                "\"2026-12-01\"",
+                                "\"2020-01-01T00:00:00Z\"",
+                                "\"+999999999-12-31T23:59:59Z\"",
+                                "\"2026-12-01T00:00:00\"")),
+                Tuple.of(2, value()));
+        Arbitrary<String> filters = Arbitraries.of(
+                "",
+                ",\"condition\":\"RetriesExhausted\"",
+                ",\"condition\":\"Success\"",
+                ",\"errorCode\":\"TargetTimeout\"",
+                ",\"id\":\"fuzz-replay\"",
+                ",\"id\":\"../x\"",
+                ",\"target\":{\"type\":\"http\",\"url\":\"https://e.example\"}",
+                ",\"target\":{\"type\":\"http\"}",
+                ",\"target\":\"x\"",
+                ",\"unknown\":true");
+        return Arbitraries.frequencyOf(
+                Tuple.of(
+                        80,
+                        Combinators.combine(time, time, filters)
+                                .as((from, to, f) -> "{\"from\":" + from + ",\"to\":" + to + f + "}")),
+                Tuple.of(10, value()),
+                Tuple.of(10, notJson()));
+    }
+
     private static Arbitrary<String> valid() {
         Arbitrary<List<String[]>> optional =
                 Arbitraries.of(FIELDS.subList(0, 17)).set().ofMaxSize(4).map(ArrayList::new);

@@ -41,6 +41,10 @@ final class HostileRequests {
         INVOCATION,
         /** A batch of invocation requests, {@code {"requests": [...]}}. */
         BATCH,
+        /** A cron schedule, {@code {"cron", "timeZone", "request", ...}}. */
+        SCHEDULE,
+        /** A replay of failures, {@code {"from", "to", ...}}. */
+        REPLAY,
         /** Any bytes with any media type (a cached value, a relayed body). */
         BYTES
     }
@@ -293,7 +297,7 @@ final class HostileRequests {
     private static Arbitrary<java.util.Optional<String>> contentType(BodyKind kind) {
         String usual =
                 switch (kind) {
-                    case INVOCATION, BATCH -> "application/json";
+                    case INVOCATION, BATCH, SCHEDULE, REPLAY -> "application/json";
                     case BYTES -> "text/plain";
                     case NONE -> "application/json";
                 };
@@ -647,6 +651,8 @@ final class HostileRequests {
                 switch (kind) {
                     case INVOCATION -> HostileJson.invocation().flatMap(HostileRequests::encoded);
                     case BATCH -> HostileJson.batch().flatMap(HostileRequests::encoded);
+                    case SCHEDULE -> HostileJson.schedule().flatMap(HostileRequests::encoded);
+                    case REPLAY -> HostileJson.replay().flatMap(HostileRequests::encoded);
                     case BYTES -> bytes();
                     case NONE -> Arbitraries.just(new byte[0]);
                 };

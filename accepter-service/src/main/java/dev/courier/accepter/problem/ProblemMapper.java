@@ -106,7 +106,7 @@ public class ProblemMapper {
      * A body sent chunked past {@code quarkus.http.limits.max-body-size}: the HTTP layer has already answered 413 and
      * is closing the connection when reading the body fails with this. Mapped so that it is not logged as an
      * unexpected error (found by the fuzz test), as is a connection the caller closed in the middle of the body; any
-     * other {@link IOException} is one.
+     * other {@link IOException} here is a body that could not be read (a chunk size that is not hex): 400.
      */
     @ServerExceptionMapper
     public Response unreadableBody(IOException e, HttpHeaders headers, HttpServerRequest request) {
@@ -116,7 +116,12 @@ public class ProblemMapper {
             return Response.status(400).build();
         }
         if (!BODY_TOO_LARGE.equals(e.getMessage())) {
-            return unexpected(e, headers, request);
+            // Reading the body is the only I/O before a resource runs: a chunk size that is not hex, a body cut short.
+            LOG.debugf("unreadable body of %s: %s", request.path(), e.getMessage());
+            return respond(document(
+                    RequestProblem.malformed("the request body could not be read"),
+                    request.path(),
+                    Correlation.forError(headers)));
         }
         long ceiling = ConfigProvider.getConfig()
                 .getValue("quarkus.http.limits.max-body-size", MemorySize.class)

@@ -127,6 +127,51 @@ class HostileRequestTest {
         assertProblem(response, 404);
     }
 
+    @Test
+    void theProgressOfAReplayIdNoReplayMayHaveIs404NotA503FromTheCache() {
+        // cache-service is not running here: before the id was checked, it was asked, and the answer was 503.
+        RawHttp.Response response = RawHttp.exchange(
+                base.getPort(),
+                new RawHttp.Request(
+                        "GET",
+                        "/v1/replays/" + "k".repeat(600),
+                        RawHttp.headers(),
+                        null,
+                        RawHttp.Framing.CONTENT_LENGTH,
+                        "replay"),
+                10_000);
+
+        assertProblem(response, 404);
+    }
+
+    @Test
+    void aScheduleOfFiftyThousandUnknownFieldsIs422NamingAHundredOfThem() throws Exception {
+        String wide = java.util.stream.IntStream.range(0, 50_000)
+                .mapToObj(i -> "\"k" + i + "\":" + i)
+                .collect(java.util.stream.Collectors.joining(",", "{", "}"));
+
+        RawHttp.Response response = post("/v1/schedules", wide);
+
+        assertProblem(response, 422);
+        com.fasterxml.jackson.databind.JsonNode problem =
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.text());
+        assertThat(problem.get("errors")).hasSize(RequestProblem.MAX_ERRORS);
+        assertThat(problem.get("detail").asText()).matches("(?s).*; and 499\\d\\d more");
+    }
+
+    @Test
+    void aChunkSizeThatIsNotHexIs400AndNotLoggedAsAnError() throws Exception {
+        String request = "POST /v1/schedules HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\n{}\r\n0\r\n\r\n";
+        RawHttp.Response response =
+                RawHttp.exchange(base.getPort(), request.getBytes(StandardCharsets.ISO_8859_1), "POST", 10_000);
+        Thread.sleep(500);
+
+        // Refused by the codec (the connection closed) or by the resource's body read (400): never an error logged.
+        assertThat(response.status()).isIn(-1, 400);
+        assertThat(errors).isEmpty();
+    }
+
     private RawHttp.Response post(String target, String body) {
         return RawHttp.exchange(
                 base.getPort(),

@@ -41,7 +41,7 @@ final class Fuzzer {
     private static final List<Integer> CODEC_REFUSALS = List.of(400, 413, 414, 431);
 
     private static final int CONCURRENCY = 8;
-    private static final int TIMEOUT_MILLIS = 12_000;
+    private static final int TIMEOUT_MILLIS = 30_000;
     private static final int EXAMPLES_PER_FINDING = 5;
 
     private Fuzzer() {}

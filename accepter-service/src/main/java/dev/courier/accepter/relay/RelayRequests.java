@@ -117,6 +117,7 @@ public class RelayRequests {
                 control.maxAttempts() == null ? null : new RetryPolicy(control.maxAttempts(), null, null, null),
                 control.orderingKey(),
                 idempotencyKey,
+                null,
                 null);
         Set<ConstraintViolation<InvocationRequest>> violations = validator.validate(request);
         if (!violations.isEmpty()) {

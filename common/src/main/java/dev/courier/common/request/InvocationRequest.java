@@ -48,6 +48,8 @@ import dev.courier.common.validation.ValidInvocationRequest;
  * @param recordResponse true: the invocation record carries the target's response body and content type (up to the
  *     listener's {@code record-response-max-bytes}), for whoever reads the records; what the accepter sets for a
  *     caller that waits for the answer ({@code Prefer: wait})
+ * @param tenant the tenant the invocation belongs to, set by the accepter from the caller's credential (a caller's own
+ *     is refused); absent: the default tenant (requests from before tenants existed, direct producers that name none)
  */
 @ValidInvocationRequest
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -71,7 +73,11 @@ public record InvocationRequest(
         @Valid RetryPolicy retry,
         @Size(min = 1, max = 255) String orderingKey,
         @Size(min = 1, max = 255) String idempotencyKey,
-        Boolean recordResponse) {
+        Boolean recordResponse,
+        @Pattern(
+                        regexp = TENANT_PATTERN,
+                        message = "must be 1 to 64 characters from [A-Za-z0-9._-], beginning with a letter or digit")
+                String tenant) {
 
     /** Classpath location of this document's JSON Schema (draft 2020-12). */
     public static final String SCHEMA_RESOURCE = "/schema/invocation-request.v1.schema.json";
@@ -81,6 +87,9 @@ public record InvocationRequest(
 
     /** What an id may look like: safe in a URL path, a header and a Kafka key. */
     public static final String ID_PATTERN = "^[0-9A-Za-z._~:-]{1,128}$";
+
+    /** What a tenant name may look like (the same rule as the security module's {@code Caller.TENANT}). */
+    public static final String TENANT_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$";
 
     /** The per-attempt timeout when the request names none. */
     public static final int DEFAULT_TIMEOUT_SECONDS = 30;
@@ -107,7 +116,8 @@ public record InvocationRequest(
                 retry,
                 orderingKey,
                 idempotencyKey,
-                recordResponse);
+                recordResponse,
+                tenant);
     }
 
     /** This request with {@code correlationId} set. */
@@ -132,7 +142,8 @@ public record InvocationRequest(
                 retry,
                 orderingKey,
                 idempotencyKey,
-                recordResponse);
+                recordResponse,
+                tenant);
     }
 
     /** This request with {@code headers} as its headers and {@code callback} as its callback. */
@@ -157,7 +168,8 @@ public record InvocationRequest(
                 retry,
                 orderingKey,
                 idempotencyKey,
-                recordResponse);
+                recordResponse,
+                tenant);
     }
 
     /**
@@ -185,7 +197,8 @@ public record InvocationRequest(
                 retry,
                 orderingKey,
                 idempotencyKey,
-                recordResponse);
+                recordResponse,
+                tenant);
     }
 
     /** This request with {@code recordResponse} set. */
@@ -210,7 +223,34 @@ public record InvocationRequest(
                 retry,
                 orderingKey,
                 idempotencyKey,
-                recordResponse);
+                recordResponse,
+                tenant);
+    }
+
+    /** This request with {@code tenant} set. */
+    public InvocationRequest withTenant(String tenant) {
+        return new InvocationRequest(
+                id,
+                target,
+                invokeType,
+                headers,
+                query,
+                body,
+                bodyBase64,
+                bodyRef,
+                contentType,
+                callback,
+                correlationId,
+                deliverAt,
+                delaySeconds,
+                expiresAt,
+                maxAgeSeconds,
+                timeoutSeconds,
+                retry,
+                orderingKey,
+                idempotencyKey,
+                recordResponse,
+                tenant);
     }
 
     /** The Kafka record key: the ordering key when there is one, so that a key's requests share a partition. */

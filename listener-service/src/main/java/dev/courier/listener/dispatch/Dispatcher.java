@@ -303,8 +303,10 @@ public class Dispatcher {
             Condition condition,
             int attempts,
             CallbackOutcome callback) {
-        CompletionStage<Void> written = outcomes.write(InvocationRecords.completed(
-                        request, acceptedAt, result, condition, attempts, callback, recordResponseMaxBytes))
+        CompletionStage<Void> written = outcomes.write(
+                        InvocationRecords.completed(
+                                request, acceptedAt, result, condition, attempts, callback, recordResponseMaxBytes),
+                        request.tenant())
                 .thenRun(() -> metrics.completed(condition))
                 // The invocation has ended and its record is durable: its stored body is no longer needed.
                 .thenCompose(ignored -> bodies.release(request));

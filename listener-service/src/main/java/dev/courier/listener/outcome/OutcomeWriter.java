@@ -57,8 +57,17 @@ public class OutcomeWriter {
         return condition == Condition.SUCCESS ? resultsTopic : failuresTopic;
     }
 
-    /** Writes {@code record}; completes once it is durably on its topic. */
+    /** Writes {@code record} of an invocation of no known tenant (an unreadable record); see {@link #write(InvocationRecord, String)}. */
     public CompletionStage<Void> write(InvocationRecord record) {
+        return write(record, null);
+    }
+
+    /**
+     * Writes {@code record} of an invocation of {@code tenant} (null: the default), whose status event names it so that
+     * the status read model knows the owner even when this record is projected before the request's own event.
+     * Completes once it is durably on its topic.
+     */
+    public CompletionStage<Void> write(InvocationRecord record, String tenant) {
         byte[] value;
         try {
             value = mapper.writeValueAsBytes(record);
@@ -67,14 +76,14 @@ public class OutcomeWriter {
         }
         ProducerRecord<String, byte[]> message = new ProducerRecord<>(
                 topicFor(record.courier().condition()), record.courier().invocationId(), value);
-        message.headers().add(StatusEvent.HEADER, finished(record).encode());
+        message.headers().add(StatusEvent.HEADER, finished(record, tenant).encode());
         CompletableFuture<Void> written = new CompletableFuture<>();
         send(message, written);
         return written;
     }
 
     /** The last step of the invocation {@code record} reports, for the status read model. */
-    static StatusEvent finished(InvocationRecord record) {
+    static StatusEvent finished(InvocationRecord record, String tenant) {
         InvocationRecord.Delivery courier = record.courier();
         InvocationRecord.Response response =
                 record.data() == null ? null : record.data().response();
@@ -91,7 +100,8 @@ public class OutcomeWriter {
                 completedAt,
                 response == null ? null : response.status(),
                 correlationId,
-                false);
+                false,
+                tenant);
     }
 
     private void send(ProducerRecord<String, byte[]> message, CompletableFuture<Void> written) {

@@ -118,7 +118,7 @@ public class AccessGate {
             jwt = jwtParser.get().parse(token);
         } catch (ParseException e) {
             // The reason (expired, issuer, signature) is for the log, at debug: it is the caller's problem, not ours.
-            LOG.debugf("bearer token refused: %s", e.getMessage());
+            LOG.debugf(e, "bearer token refused: %s", e.getMessage());
             throw AccessDenied.unauthenticated("the bearer token is not valid here (signature, issuer or expiry)");
         }
         Set<String> groups = jwt.getGroups() == null ? Set.of() : jwt.getGroups();

@@ -141,22 +141,30 @@ public class AccessGate {
 
     private static List<KnownKey> knownKeys(AuthConfig config) {
         List<KnownKey> keys = new ArrayList<>();
+        config.serviceKeySha256()
+                .ifPresent(hash -> keys.add(new KnownKey(
+                        hash(hash, "courier.auth.service-key-sha256"),
+                        new Caller(config.defaultTenant(), Caller.Kind.SERVICE, "service-key"))));
         for (Map.Entry<String, AuthConfig.ApiKey> entry : config.apiKeys().entrySet()) {
             AuthConfig.ApiKey key = entry.getValue();
-            String hex = key.sha256().trim().toLowerCase(Locale.ROOT);
-            if (!hex.matches("[0-9a-f]{64}")) {
-                throw new IllegalStateException("courier.auth.api-keys.\"" + entry.getKey()
-                        + "\".sha256 must be the 64 hex digits of a SHA-256 (printf %s \"$KEY\" | sha256sum)");
-            }
+            byte[] hash = hash(key.sha256(), "courier.auth.api-keys.\"" + entry.getKey() + "\".sha256");
             String tenant = key.tenant().orElse(config.defaultTenant());
             if (!Caller.TENANT.matcher(tenant).matches()) {
                 throw new IllegalStateException("courier.auth.api-keys.\"" + entry.getKey()
                         + "\".tenant must be 1 to 64 characters from [A-Za-z0-9._-]");
             }
-            keys.add(new KnownKey(
-                    HexFormat.of().parseHex(hex), new Caller(tenant, key.role(), "api-key:" + entry.getKey())));
+            keys.add(new KnownKey(hash, new Caller(tenant, key.role(), "api-key:" + entry.getKey())));
         }
         return List.copyOf(keys);
+    }
+
+    private static byte[] hash(String configured, String property) {
+        String hex = configured.trim().toLowerCase(Locale.ROOT);
+        if (!hex.matches("[0-9a-f]{64}")) {
+            throw new IllegalStateException(
+                    property + " must be the 64 hex digits of a SHA-256 (printf %s \"$KEY\" | sha256sum)");
+        }
+        return HexFormat.of().parseHex(hex);
     }
 
     /** The SHA-256 of {@code key}'s UTF-8 bytes: what {@code courier.auth.api-keys.*.sha256} holds, in hex. */

@@ -29,6 +29,14 @@ public interface AuthConfig {
     @WithDefault("default")
     String defaultTenant();
 
+    /**
+     * The lower-case hex SHA-256 of Courier's own service key, the one the accepter and the listener present to
+     * cache-service ({@code courier.accepter.cache-api-key}, {@code courier.listener.cache-api-key}): a request with it
+     * is the service identity. In Kubernetes: {@code COURIER_AUTH_SERVICE_KEY_SHA256} from a secret. The same as an
+     * entry of {@link #apiKeys()} with {@code role=service}, in one environment variable.
+     */
+    Optional<String> serviceKeySha256();
+
     /** Bearer JWTs. */
     Jwt jwt();
 

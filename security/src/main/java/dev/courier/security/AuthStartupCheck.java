@@ -35,8 +35,9 @@ public class AuthStartupCheck {
             }
         }
         LOG.infof(
-                "authentication is on: %d API key(s)%s",
+                "authentication is on: %d API key(s)%s%s",
                 config.apiKeys().size(),
+                config.serviceKeySha256().isPresent() ? ", the service key" : "",
                 config.jwt().enabled()
                         ? ", bearer JWTs from issuer "
                                 + mp.getValue("mp.jwt.verify.issuer", String.class)

@@ -73,10 +73,8 @@ class CacheAuthTest {
                     sha256(GLOBEX_KEY),
                     "courier.auth.api-keys.globex.tenant",
                     "globex",
-                    "courier.auth.api-keys.courier.sha256",
-                    sha256(SERVICE_KEY),
-                    "courier.auth.api-keys.courier.role",
-                    "service");
+                    "courier.auth.service-key-sha256",
+                    sha256(SERVICE_KEY));
         }
     }
 

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.courier.common.id.Ulid;
 import dev.courier.common.status.StatusEvent;
@@ -200,6 +201,31 @@ class AccepterAuthTest {
         accepted(key(ACME_KEY), "{\"target\":{\"type\":\"function\",\"functionId\":\"ocid1.fnfunc.oc1.phx.acme1\"}}");
         // Another tenant has no such policy.
         accepted(bearer(issuer.token("globex")), "{\"target\":{\"type\":\"http\",\"url\":\"https://evil.test/\"}}");
+    }
+
+    @Test
+    void aRelayedCallNeverPassesOnTheCredentialGivenToCourier() throws Exception {
+        // A bearer token for Courier: not passed on.
+        String byJwt = relayed(bearer(issuer.token("acme")).header("X-Trace", "1"));
+        JsonNode headers = recordOf(byJwt).path("headers");
+        assertThat(headers.has("Authorization")).isFalse();
+        assertThat(headers.path("X-Trace").asText()).isEqualTo("1");
+        // An API key for Courier, and an Authorization for the target: the key stays here, the rest goes on (sealed).
+        String byKey = relayed(key(ACME_KEY).header("Authorization", "Basic dGFyZ2V0OnNlY3JldA=="));
+        JsonNode record = recordOf(byKey);
+        assertThat(record.toString()).doesNotContain(ACME_KEY);
+        assertThat(record.path("headers").path("Authorization").asText()).startsWith("enc:");
+    }
+
+    private String relayed(RequestSpecification as) {
+        Response response = as.post("/v1/relay/orders-eu/x");
+        assertThat(response.statusCode()).as(response.asString()).isEqualTo(202);
+        return response.path("id");
+    }
+
+    private JsonNode recordOf(String id) throws Exception {
+        return JSON.readTree(client.awaitOne("courier.requests", r -> id.equals(r.key()), WAIT)
+                .value());
     }
 
     @Test

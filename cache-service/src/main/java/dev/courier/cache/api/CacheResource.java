@@ -3,9 +3,10 @@ package dev.courier.cache.api;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
-import java.util.UUID;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import jakarta.ws.rs.Consumes;
@@ -32,8 +33,8 @@ import dev.courier.cache.store.CacheStore;
 import dev.courier.cache.store.Decision;
 import dev.courier.security.AccessGate;
 import dev.courier.security.CurrentCaller;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.smallrye.common.annotation.Blocking;
 
 /**
  * The cache API (SPEC section 7). Writes go to the command side ({@link WriteCoordinator}: append, then answer what
@@ -42,6 +43,9 @@ import io.smallrye.common.annotation.Blocking;
  *
  * <p>Every namespace is the caller's: {@link TenantNamespaces} turns the name a caller uses into the stored one, and
  * refuses a tenant Courier's own namespaces (403). Answers name the namespace as the caller named it.
+ *
+ * <p>Every method runs on the HTTP event loop: nothing here blocks (a write's append hands the Kafka send to the
+ * change log's own thread, and its answer completes when the log follower has applied it).
  */
 @Path("/v1/cache/{namespace}")
 public class CacheResource {
@@ -63,6 +67,8 @@ public class CacheResource {
     private final MeterRegistry registry;
     private final CurrentCaller caller;
     private final String defaultTenant;
+    /** {@code courier.cache.requests} by operation and result: looked up once, not per request. */
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
     public CacheResource(
             WriteCoordinator writes,
@@ -84,7 +90,6 @@ public class CacheResource {
     @PUT
     @Path("/{key: .+}")
     @Consumes(MediaType.WILDCARD)
-    @Blocking
     public CompletionStage<Response> put(
             @PathParam("namespace") String namespace,
             @PathParam("key") String key,
@@ -109,14 +114,13 @@ public class CacheResource {
                 expiry(ttlSeconds),
                 etag(ifMatch),
                 noneMatch(ifNoneMatch),
-                UUID.randomUUID().toString());
+                writes.newRequestId());
         return write("put", change, namespace);
     }
 
     @POST
     @Path("/{key: .+}")
     @Consumes(MediaType.WILDCARD)
-    @Blocking
     public CompletionStage<Response> post(
             @PathParam("namespace") String namespace,
             @PathParam("key") String key,
@@ -130,7 +134,6 @@ public class CacheResource {
 
     @DELETE
     @Path("/{key: .+}")
-    @Blocking
     public CompletionStage<Response> delete(
             @PathParam("namespace") String namespace,
             @PathParam("key") String key,
@@ -138,15 +141,7 @@ public class CacheResource {
         checkWritable();
         String stored = stored(namespace, key);
         CacheChange change = new CacheChange(
-                CacheChange.Op.DELETE,
-                stored,
-                key,
-                null,
-                null,
-                null,
-                etag(ifMatch),
-                false,
-                UUID.randomUUID().toString());
+                CacheChange.Op.DELETE, stored, key, null, null, null, etag(ifMatch), false, writes.newRequestId());
         return write("delete", change, namespace);
     }
 
@@ -314,7 +309,9 @@ public class CacheResource {
     }
 
     private void count(String operation, String result) {
-        registry.counter("courier.cache.requests", "operation", operation, "result", result)
+        counters.computeIfAbsent(
+                        operation + ' ' + result,
+                        ignored -> registry.counter("courier.cache.requests", "operation", operation, "result", result))
                 .increment();
     }
 }

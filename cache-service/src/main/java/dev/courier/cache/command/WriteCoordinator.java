@@ -1,9 +1,11 @@
 package dev.courier.cache.command;
 
 import java.time.Duration;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.courier.cache.config.CacheConfig;
@@ -22,11 +24,20 @@ public class WriteCoordinator {
     private final ChangeLog log;
     private final LogFollower follower;
     private final Duration timeout;
+    /** Request ids: unique across instances (a random prefix per instance) without a random draw per write. */
+    private final String requestIdPrefix = UUID.randomUUID() + "-";
+
+    private final AtomicLong requestSequence = new AtomicLong();
 
     public WriteCoordinator(ChangeLog log, LogFollower follower, CacheConfig config) {
         this.log = log;
         this.follower = follower;
         this.timeout = config.writeTimeout();
+    }
+
+    /** A new id for {@link CacheChange#requestId()}: no other write of any instance has it. */
+    public String newRequestId() {
+        return requestIdPrefix + requestSequence.incrementAndGet();
     }
 
     /** Appends {@code change} and completes with its decision and its read-your-writes token. */

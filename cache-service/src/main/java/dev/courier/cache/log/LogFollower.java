@@ -361,8 +361,14 @@ public class LogFollower implements Runnable {
                             "skipped change %s-%d@%d that cannot be applied: %s",
                             record.topic(), record.partition(), record.offset(), e.toString());
                 }
-                batch.position(record.partition(), record.offset() + 1);
                 replicationLag.record(Duration.between(at, now));
+            }
+            // The positions once per partition, after its last record: they commit atomically with the batch.
+            for (TopicPartition partition : records.partitions()) {
+                List<ConsumerRecord<String, byte[]>> ofPartition = records.records(partition);
+                batch.position(
+                        partition.partition(),
+                        ofPartition.get(ofPartition.size() - 1).offset() + 1);
             }
             batch.commit();
         }

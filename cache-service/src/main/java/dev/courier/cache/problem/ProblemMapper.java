@@ -10,6 +10,7 @@ import jakarta.ws.rs.core.UriInfo;
 import dev.courier.common.http.CourierHeaders;
 import dev.courier.common.http.Problem;
 import dev.courier.common.id.Ulid;
+import dev.courier.security.AccessDenied;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -31,6 +32,17 @@ public class ProblemMapper {
                         : List.of(new Problem.FieldError(problem.field(), problem.getMessage())));
         if (problem.status() == 503) {
             response.header("Retry-After", "1");
+        }
+        return response.build();
+    }
+
+    /** 401 (with the challenge) or 403: the credential, never echoed. */
+    @ServerExceptionMapper
+    public Response accessDenied(AccessDenied denied, HttpHeaders headers, UriInfo uri) {
+        Response.ResponseBuilder response =
+                respond(denied.status(), denied.type(), denied.getMessage(), uri, headers, null);
+        if (denied.status() == 401) {
+            response.header(HttpHeaders.WWW_AUTHENTICATE, AccessDenied.CHALLENGE);
         }
         return response.build();
     }

@@ -262,6 +262,7 @@ public class StatusProjector implements Runnable {
     private Optional<StatusDocument> directRequest(ConsumerRecord<String, ByteBuffer> record) {
         String id = null;
         String correlationId = null;
+        String tenant = null;
         ByteBuffer value = record.value();
         byte[] bytes;
         int offset;
@@ -284,6 +285,8 @@ public class StatusProjector implements Runnable {
                     id = parser.getText();
                 } else if ("correlationId".equals(field) && token == JsonToken.VALUE_STRING) {
                     correlationId = parser.getText();
+                } else if ("tenant".equals(field) && token == JsonToken.VALUE_STRING) {
+                    tenant = parser.getText();
                 } else {
                     parser.skipChildren();
                 }
@@ -296,7 +299,8 @@ public class StatusProjector implements Runnable {
             id = Ulid.derived(record.timestamp(), record.topic() + "/" + record.partition() + "/" + record.offset());
         }
         Instant at = Instant.ofEpochMilli(record.timestamp());
-        return Optional.of(StatusDocument.of(StatusEvent.accepted(id, at, correlationId != null ? correlationId : id)));
+        return Optional.of(
+                StatusDocument.of(StatusEvent.accepted(id, at, correlationId != null ? correlationId : id, tenant)));
     }
 
     private List<String> topics() {

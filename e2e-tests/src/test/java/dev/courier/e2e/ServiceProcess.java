@@ -137,6 +137,11 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /** The file the service's standard output and standard error go to. */
+    Path log() {
+        return log;
+    }
+
     /** Kills the service without warning (SIGKILL), as a crash or an OOM kill would. */
     void kill() throws InterruptedException {
         process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);

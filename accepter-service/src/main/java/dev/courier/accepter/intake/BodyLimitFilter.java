@@ -5,6 +5,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 
 import dev.courier.accepter.config.AccepterConfig;
 import dev.courier.accepter.problem.RequestProblem;
+import io.vertx.core.http.HttpServerRequest;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
@@ -21,13 +22,12 @@ public class BodyLimitFilter {
     }
 
     @ServerRequestFilter(preMatching = true)
-    public void limit(ContainerRequestContext request) {
+    public void limit(ContainerRequestContext request, HttpServerRequest sent) {
         String declared = request.getHeaderString(HttpHeaders.CONTENT_LENGTH);
         if (declared != null) {
-            // Pre-matching: the resource is not chosen yet, so the path decides.
-            int limit = request.getUriInfo().getPath().startsWith(InvocationBatchResource.PATH)
-                    ? maxBatchBytes
-                    : maxRequestBytes;
+            // Pre-matching: the resource is not chosen yet, so the path decides. The path as sent: decoding fails on
+            // "%zz", and would fail the request with a 500.
+            int limit = sent.path().startsWith(InvocationBatchResource.PATH) ? maxBatchBytes : maxRequestBytes;
             try {
                 if (Long.parseLong(declared.trim()) > limit) {
                     throw RequestProblem.tooLarge(limit);

@@ -108,7 +108,7 @@ public class RequestReader {
             }
             return items;
         } catch (JsonProcessingException e) {
-            throw RequestProblem.malformed("malformed JSON" + at(e.getLocation()) + ": " + e.getOriginalMessage());
+            throw RequestProblem.malformed("malformed JSON" + at(e.getLocation()) + ": " + syntaxError(e));
         } catch (IOException e) {
             throw RequestProblem.malformed("unreadable body: " + e.getMessage());
         }
@@ -137,6 +137,25 @@ public class RequestReader {
         return items;
     }
 
+    /**
+     * What is wrong with the syntax, in Jackson's words but without its Java names: a trailing token is reported with
+     * the class the document was bound to and the feature that refused it (found by the fuzz test).
+     */
+    private static String syntaxError(JsonProcessingException e) {
+        if (e instanceof MismatchedInputException) {
+            return "trailing content after the JSON document";
+        }
+        return withoutJavaNames(e.getOriginalMessage());
+    }
+
+    /** {@code message} with Jackson's quoted Java names ({@code `com.example.Type`}) left out. */
+    private static String withoutJavaNames(String message) {
+        return message == null ? "" : JAVA_NAME.matcher(message).replaceAll("the value");
+    }
+
+    private static final java.util.regex.Pattern JAVA_NAME =
+            java.util.regex.Pattern.compile("`[A-Za-z_$][\\w$]*(\\.[\\w$]+)+`");
+
     private static String itemCount(int maxItems) {
         return "must hold 1 to " + maxItems + " invocation requests";
     }
@@ -152,7 +171,7 @@ public class RequestReader {
         try {
             return syntax.readTree(body);
         } catch (JsonProcessingException e) {
-            throw RequestProblem.malformed("malformed JSON" + at(e.getLocation()) + ": " + e.getOriginalMessage());
+            throw RequestProblem.malformed("malformed JSON" + at(e.getLocation()) + ": " + syntaxError(e));
         } catch (IOException e) {
             throw RequestProblem.malformed("unreadable body: " + e.getMessage());
         }
@@ -198,7 +217,8 @@ public class RequestReader {
         } catch (MismatchedInputException e) {
             throw RequestProblem.invalidFields(List.of(new FieldError(path(e), expected(e))));
         } catch (JsonMappingException e) {
-            throw RequestProblem.invalidFields(List.of(new FieldError(path(e), e.getOriginalMessage())));
+            throw RequestProblem.invalidFields(
+                    List.of(new FieldError(path(e), withoutJavaNames(e.getOriginalMessage()))));
         } catch (IOException e) {
             throw RequestProblem.invalidFields(List.of(new FieldError("body", e.getMessage())));
         }

@@ -1,17 +1,21 @@
 package dev.courier.accepter.problem;
 
+import java.io.IOException;
 import java.util.List;
 import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.UriInfo;
 
 import dev.courier.accepter.intake.Correlation;
 import dev.courier.common.http.CourierHeaders;
 import dev.courier.common.http.Problem;
 import dev.courier.common.http.Problem.FieldError;
 import dev.courier.security.AccessDenied;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.HttpServerRequest;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -26,20 +30,23 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
  *   <tr><td>{@link AccessDenied}</td><td>401 (with WWW-Authenticate) or 403</td></tr>
  *   <tr><td>{@link NotSupportedException}</td><td>415</td></tr>
  *   <tr><td>other {@link WebApplicationException} (404, 405, ...)</td><td>its status</td></tr>
+ *   <tr><td>{@link IOException} {@value #BODY_TOO_LARGE}</td><td>413</td></tr>
  *   <tr><td>anything else</td><td>500, logged with the correlation id</td></tr>
  * </table>
  */
 public class ProblemMapper {
     private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
     private static final String TYPE_PREFIX = "urn:courier:problem:";
+    /** What the HTTP layer's body reader fails with past {@code quarkus.http.limits.max-body-size}. */
+    private static final String BODY_TOO_LARGE = "Request too large";
 
     @ServerExceptionMapper
-    public Response requestProblem(RequestProblem problem, HttpHeaders headers, UriInfo uri) {
+    public Response requestProblem(RequestProblem problem, HttpHeaders headers, HttpServerRequest request) {
         String correlationId = Correlation.forError(headers);
         if (problem.status() >= 500) {
             LOG.warnf("request not accepted [correlationId=%s]: %s", correlationId, problem.getMessage());
         }
-        Response response = respond(document(problem, uri.getPath(), correlationId));
+        Response response = respond(document(problem, request.path(), correlationId));
         if (problem.retryAfterSeconds() > 0) {
             response.getHeaders().add(HttpHeaders.RETRY_AFTER, Long.toString(problem.retryAfterSeconds()));
         }
@@ -47,13 +54,13 @@ public class ProblemMapper {
     }
 
     @ServerExceptionMapper
-    public Response accessDenied(AccessDenied denied, HttpHeaders headers, UriInfo uri) {
+    public Response accessDenied(AccessDenied denied, HttpHeaders headers, HttpServerRequest request) {
         Response response = respond(new Problem(
                 TYPE_PREFIX + denied.type(),
                 denied.title(),
                 denied.status(),
                 denied.getMessage(),
-                uri.getPath(),
+                request.path(),
                 Correlation.forError(headers),
                 null));
         if (denied.status() == 401) {
@@ -90,20 +97,20 @@ public class ProblemMapper {
     }
 
     @ServerExceptionMapper
-    public Response unsupportedMediaType(NotSupportedException e, HttpHeaders headers, UriInfo uri) {
+    public Response unsupportedMediaType(NotSupportedException e, HttpHeaders headers, HttpServerRequest request) {
         String sent = headers.getHeaderString(HttpHeaders.CONTENT_TYPE);
         return respond(new Problem(
                 TYPE_PREFIX + "unsupported-media-type",
                 "Unsupported media type",
                 415,
                 "the body must be application/json, not " + (sent == null ? "(no Content-Type)" : sent),
-                uri.getPath(),
+                request.path(),
                 Correlation.forError(headers),
                 List.of(new FieldError("Content-Type", "must be application/json"))));
     }
 
     @ServerExceptionMapper
-    public Response webApplication(WebApplicationException e, HttpHeaders headers, UriInfo uri) {
+    public Response webApplication(WebApplicationException e, HttpHeaders headers, HttpServerRequest request) {
         int status = e.getResponse().getStatus();
         Response.Status known = Response.Status.fromStatusCode(status);
         String title = known != null ? known.getReasonPhrase() : "HTTP " + status;
@@ -112,16 +119,52 @@ public class ProblemMapper {
                 title,
                 status,
                 title + ": " + e.getMessage(),
-                uri.getPath(),
+                request.path(),
                 Correlation.forError(headers),
                 null));
     }
 
+    /**
+     * A body sent chunked past {@code quarkus.http.limits.max-body-size}: the HTTP layer has already answered 413 and
+     * is closing the connection when reading the body fails with this. Mapped so that it is not logged as an
+     * unexpected error (found by the fuzz test), as is a connection the caller closed in the middle of the body; any
+     * other {@link IOException} here is a body that could not be read (a chunk size that is not hex): 400.
+     */
     @ServerExceptionMapper
-    public Response unexpected(Throwable e, HttpHeaders headers, UriInfo uri) {
+    public Response unreadableBody(IOException e, HttpHeaders headers, HttpServerRequest request) {
+        if (closedByTheClient(e)) {
+            // The caller hung up in the middle of its body: nobody reads this answer, and it is no error of ours.
+            LOG.debugf("connection closed before the body of %s was read", request.path());
+            return Response.status(400).build();
+        }
+        if (!BODY_TOO_LARGE.equals(e.getMessage())) {
+            // Reading the body is the only I/O before a resource runs: a chunk size that is not hex, a body cut short.
+            LOG.debugf("unreadable body of %s: %s", request.path(), e.getMessage());
+            return respond(document(
+                    RequestProblem.malformed("the request body could not be read"),
+                    request.path(),
+                    Correlation.forError(headers)));
+        }
+        long ceiling = ConfigProvider.getConfig()
+                .getValue("quarkus.http.limits.max-body-size", MemorySize.class)
+                .asLongValue();
+        return respond(document(RequestProblem.tooLarge(ceiling), request.path(), Correlation.forError(headers)));
+    }
+
+    private static boolean closedByTheClient(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof HttpClosedException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Throwable e, HttpHeaders headers, HttpServerRequest request) {
         String correlationId = Correlation.forError(headers);
         LOG.errorf(e, "unexpected error [correlationId=%s]", correlationId);
-        return respond(internal(uri.getPath(), correlationId));
+        return respond(internal(request.path(), correlationId));
     }
 
     private static Response respond(Problem problem) {

@@ -38,12 +38,22 @@ public class RequestProblem extends RuntimeException {
 
     /** 422: the document is JSON but one or more fields are invalid; each is named. */
     public static RequestProblem invalidFields(List<FieldError> errors) {
-        String detail = errors.stream()
-                .map(error -> error.field() + ": " + error.message())
-                .reduce((a, b) -> a + "; " + b)
-                .orElse("invalid request");
-        return new RequestProblem(422, "invalid-field", "Invalid request field", detail, errors);
+        // At most MAX_ERRORS named, joined in linear time: a document of 50,000 unknown fields took the event loop
+        // for seconds when the detail was built by repeated concatenation (found by the fuzz test).
+        List<FieldError> named = errors.size() > MAX_ERRORS ? errors.subList(0, MAX_ERRORS) : errors;
+        String detail = named.isEmpty()
+                ? "invalid request"
+                : named.stream()
+                        .map(error -> error.field() + ": " + error.message())
+                        .collect(java.util.stream.Collectors.joining("; "));
+        if (errors.size() > MAX_ERRORS) {
+            detail += "; and " + (errors.size() - MAX_ERRORS) + " more";
+        }
+        return new RequestProblem(422, "invalid-field", "Invalid request field", detail, List.copyOf(named));
     }
+
+    /** The most invalid fields one problem document names. */
+    static final int MAX_ERRORS = 100;
 
     /** 413: the body is larger than {@code limit} bytes. */
     public static RequestProblem tooLarge(long limit) {

@@ -14,6 +14,7 @@ import jakarta.ws.rs.core.Response;
 import dev.courier.accepter.problem.RequestProblem;
 import dev.courier.common.http.CourierHeaders;
 import dev.courier.common.http.Problem;
+import dev.courier.common.request.InvocationRequest;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -76,6 +77,10 @@ public class ReplayResource {
     @APIResponse(responseCode = "404", description = "No such replay (or its progress has expired)")
     @APIResponse(responseCode = "503", description = "cache-service unavailable")
     public CompletionStage<ReplayProgress> progress(@PathParam("id") String id) {
+        // Only an id a replay may have reaches cache-service: a longer one was a 503 there (the key is too long).
+        if (!id.matches(InvocationRequest.ID_PATTERN)) {
+            throw RequestProblem.notFound("no replay " + id);
+        }
         return replays.progress(id)
                 .thenApply(progress -> progress.orElseThrow(() -> RequestProblem.notFound("no replay " + id)));
     }

@@ -236,7 +236,25 @@ public class CacheResource {
         if (!matcher.matches()) {
             throw new CacheProblem(400, "invalid-field", MIN_TOKEN, "a token looks like <partition>:<offset>");
         }
-        return follower.awaitApplied(Integer.parseInt(matcher.group(1)), Long.parseLong(matcher.group(2)))
+        int partition;
+        long offset;
+        try {
+            partition = Integer.parseInt(matcher.group(1));
+            offset = Long.parseLong(matcher.group(2));
+        } catch (NumberFormatException e) {
+            // Digits beyond int / long: no write ever had that position.
+            throw new CacheProblem(400, "invalid-field", MIN_TOKEN, "no write has the token " + matcher.group());
+        }
+        int partitions = follower.partitionCount();
+        if (partitions > 0 && partition >= partitions) {
+            // It would never be applied: refused at once rather than 503 after the wait.
+            throw new CacheProblem(
+                    400,
+                    "invalid-field",
+                    MIN_TOKEN,
+                    "the change log has no partition " + partition + "; no write has that token");
+        }
+        return follower.awaitApplied(partition, offset)
                 .orTimeout(config.minTokenWait().toMillis(), TimeUnit.MILLISECONDS)
                 .exceptionally(error -> {
                     throw new CacheProblem(

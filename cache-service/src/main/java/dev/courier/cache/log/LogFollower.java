@@ -183,6 +183,11 @@ public class LogFollower implements Runnable {
         return waiter.done();
     }
 
+    /** How many partitions of the change log this instance follows; 0 until it has started reading the log. */
+    public int partitionCount() {
+        return applied.length();
+    }
+
     private boolean isApplied(int partition, long offset) {
         AtomicLongArray positions = applied;
         return partition >= 0 && partition < positions.length() && positions.get(partition) > offset;

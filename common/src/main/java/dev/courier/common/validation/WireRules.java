@@ -12,8 +12,14 @@ final class WireRules {
     /** RFC 9110 token: the characters a header name or a method may consist of. */
     private static final Pattern TOKEN = Pattern.compile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$");
 
-    /** The characters of a URL path (RFC 3986 {@code pchar} and {@code /}); {@code %} only as {@code %XX}. */
-    private static final Pattern PATH = Pattern.compile("^(?:[A-Za-z0-9._~!$&'()*+,;=:@/-]|%[0-9A-Fa-f]{2})+$");
+    /**
+     * The characters of a URL path (RFC 3986 {@code pchar} and {@code /}), with {@link #LONE_PERCENT} for {@code %}
+     * only as {@code %XX}. Two patterns, not one with an alternation repeated: Java matches a repeated group by
+     * recursion, so a long path (a few thousand characters) overflowed the stack (found by the fuzz test).
+     */
+    private static final Pattern PATH = Pattern.compile("^[A-Za-z0-9._~!$&'()*+,;=:@/%-]+$");
+
+    private static final Pattern LONE_PERCENT = Pattern.compile("%(?![0-9A-Fa-f]{2})");
 
     /** The methods an HTTP target may be called with. */
     static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
@@ -40,7 +46,10 @@ final class WireRules {
      * an encoded separator ({@code ..%2f}).
      */
     static boolean isRelativePath(String path) {
-        if (path == null || path.isEmpty() || !PATH.matcher(path).matches()) {
+        if (path == null
+                || path.isEmpty()
+                || !PATH.matcher(path).matches()
+                || LONE_PERCENT.matcher(path).find()) {
             return false;
         }
         for (String segment : path.split("/", -1)) {

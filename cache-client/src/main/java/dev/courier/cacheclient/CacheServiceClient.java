@@ -31,12 +31,19 @@ import org.jboss.logging.Logger;
  * it fails only when cache-service did not answer within the timeout. The {@code durably} methods instead retry until
  * cache-service has taken the write, for callers whose next step (an offset commit) must not go ahead without it.
  *
+ * <p>Every call presents the API key it was built with ({@code X-Api-Key}), one with cache-service's service role:
+ * Courier's own namespaces ({@code courier.*}) and the status read model are for Courier's service identity only.
+ *
  * <p>Build it at start-up, not on first use: an HTTP client loads the JDK's default TLS context (the whole trust store),
  * which must not happen on an event-loop thread in the middle of a request.
  */
 public final class CacheServiceClient implements AutoCloseable {
     /** On a status read: how long cache-service may wait for the status to appear, in milliseconds. */
     public static final String STATUS_WAIT = "Courier-Status-Wait";
+    /** The header that carries the API key (security module's {@code AccessGate.API_KEY_HEADER}). */
+    public static final String API_KEY = "X-Api-Key";
+    /** On a status read or cancel: the query parameter naming the tenant whose invocation it must be. */
+    public static final String TENANT = "tenant";
 
     private static final Logger LOG = Logger.getLogger(CacheServiceClient.class);
     private static final Duration FIRST_RETRY_PAUSE = Duration.ofMillis(100);
@@ -45,6 +52,7 @@ public final class CacheServiceClient implements AutoCloseable {
 
     private final URI base;
     private final Duration timeout;
+    private final Optional<String> apiKey;
     private final ExecutorService executor;
     private final HttpClient client;
     private final ObjectMapper mapper = new ObjectMapper();
@@ -57,8 +65,22 @@ public final class CacheServiceClient implements AutoCloseable {
      * @param threadName the name of the client's threads, for thread dumps
      */
     public CacheServiceClient(URI base, Duration timeout, String threadName) {
+        this(base, timeout, threadName, Optional.empty());
+    }
+
+    /**
+     * A client of the cache-service at {@code base} that authenticates with {@code apiKey}.
+     *
+     * @param base cache-service's URL, e.g. {@code http://courier-cache:8082}
+     * @param timeout how long one call may take (connect and answer)
+     * @param threadName the name of the client's threads, for thread dumps
+     * @param apiKey the service API key to present ({@code X-Api-Key}); empty when cache-service's authentication is
+     *     off. A secret: never logged
+     */
+    public CacheServiceClient(URI base, Duration timeout, String threadName, Optional<String> apiKey) {
         this.base = base;
         this.timeout = timeout;
+        this.apiKey = apiKey.filter(key -> !key.isBlank());
         this.executor = Executors.newCachedThreadPool(runnable -> {
             Thread thread = new Thread(runnable, threadName);
             thread.setDaemon(true);
@@ -117,11 +139,21 @@ public final class CacheServiceClient implements AutoCloseable {
     }
 
     /**
-     * The status document of invocation {@code id}: 200, or 404 when the status read model does not know it, after
-     * waiting up to {@code wait} (zero: not at all) for it to appear.
+     * The status document of invocation {@code id}, whoever it belongs to: 200, or 404 when the status read model does
+     * not know it, after waiting up to {@code wait} (zero: not at all) for it to appear.
      */
     public CompletionStage<Reply> status(String id, Duration wait) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("/v1/status/" + encode(id)))
+        return status(id, wait, null);
+    }
+
+    /**
+     * The status document of invocation {@code id} of {@code tenant} (null: any): 200, or 404 when the status read
+     * model does not know it or it is another tenant's (alike, and after the same wait), after waiting up to
+     * {@code wait} (zero: not at all) for it to appear.
+     */
+    public CompletionStage<Reply> status(String id, Duration wait, String tenant) {
+        HttpRequest.Builder request = authenticated(
+                        HttpRequest.newBuilder(base.resolve("/v1/status/" + encode(id) + tenantQuery(tenant))))
                 .timeout(timeout.plus(wait))
                 .GET();
         if (!wait.isZero()) {
@@ -135,7 +167,12 @@ public final class CacheServiceClient implements AutoCloseable {
      * 404 when the invocation is unknown, 409 when it has already ended otherwise.
      */
     public CompletionStage<Reply> cancel(String id) {
-        return send(request("/v1/status/" + encode(id) + "/cancel")
+        return cancel(id, null);
+    }
+
+    /** {@link #cancel(String)} of an invocation of {@code tenant} (null: any); another tenant's is 404. */
+    public CompletionStage<Reply> cancel(String id, String tenant) {
+        return send(request("/v1/status/" + encode(id) + "/cancel" + tenantQuery(tenant))
                 .POST(HttpRequest.BodyPublishers.noBody())
                 .build());
     }
@@ -181,7 +218,16 @@ public final class CacheServiceClient implements AutoCloseable {
     }
 
     private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(base.resolve(path)).timeout(timeout);
+        return authenticated(HttpRequest.newBuilder(base.resolve(path))).timeout(timeout);
+    }
+
+    private HttpRequest.Builder authenticated(HttpRequest.Builder request) {
+        apiKey.ifPresent(key -> request.header(API_KEY, key));
+        return request;
+    }
+
+    private static String tenantQuery(String tenant) {
+        return tenant == null ? "" : "?" + TENANT + "=" + encode(tenant);
     }
 
     private CompletionStage<Reply> send(HttpRequest request) {

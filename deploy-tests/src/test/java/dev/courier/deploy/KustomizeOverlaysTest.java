@@ -33,7 +33,7 @@ class KustomizeOverlaysTest {
     private static final Map<String, String> COURIER_COMPONENTS =
             Map.of("accepter", "accepter", "listener", "listener", "cache", "cache");
     /** Secrets an operator creates by hand (README "Deploy"): nothing else may be referenced without being rendered. */
-    private static final Set<String> EXTERNAL_SECRETS = Set.of("courier-oci-streaming");
+    private static final Set<String> EXTERNAL_SECRETS = Set.of("courier-oci-streaming", "courier-auth");
 
     private static final Map<String, Manifests> RENDERS = new ConcurrentHashMap<>();
 
@@ -436,6 +436,53 @@ class KustomizeOverlaysTest {
                     .as("%s mounts its service account token", Manifests.describe(workload))
                     .isTrue();
         }
+    }
+
+    @Test
+    void onOciEveryServiceAuthenticatesWithCredentialsFromTheSecretAndTheLocalOverlayRunsOpen() {
+        Manifests oci = render("oci");
+        Map<String, String> env = courierEnv(oci);
+        // Authentication is on (the default outside local, dev and test): never switched off, JWTs verified.
+        assertThat(env).doesNotContainKey("COURIER_AUTH_ENABLED").containsEntry("COURIER_AUTH_JWT_ENABLED", "true");
+        assertThat(env.get("MP_JWT_VERIFY_PUBLICKEY_LOCATION")).startsWith("https://");
+        assertThat(env.get("MP_JWT_VERIFY_ISSUER")).isNotBlank();
+        // No key or hash in a ConfigMap: they come from the secret only.
+        assertThat(env.keySet()).noneMatch(name -> name.contains("API_KEY") || name.contains("SHA256"));
+        Map<String, Map.Entry<String, String>> expected = Map.of(
+                "accepter", Map.entry("COURIER_ACCEPTER_CACHE_API_KEY", "service-api-key"),
+                "listener", Map.entry("COURIER_LISTENER_CACHE_API_KEY", "service-api-key"),
+                "cache", Map.entry("COURIER_AUTH_SERVICE_KEY_SHA256", "service-api-key-sha256"));
+        for (JsonNode workload : courierWorkloads(oci)) {
+            Map.Entry<String, String> wanted = expected.get(component(workload));
+            List<JsonNode> variables =
+                    Manifests.list(Manifests.containers(workload).get(0).path("env"));
+            assertThat(variables)
+                    .as(
+                            "%s gets %s from secret courier-auth, key %s",
+                            Manifests.describe(workload), wanted.getKey(), wanted.getValue())
+                    .anyMatch(variable ->
+                            wanted.getKey().equals(variable.path("name").asText())
+                                    && !variable.has("value")
+                                    && "courier-auth"
+                                            .equals(variable.path("valueFrom")
+                                                    .path("secretKeyRef")
+                                                    .path("name")
+                                                    .asText())
+                                    && wanted.getValue()
+                                            .equals(variable.path("valueFrom")
+                                                    .path("secretKeyRef")
+                                                    .path("key")
+                                                    .asText()));
+            // Each service has only what it needs: the clients the key, cache-service the hash.
+            for (Map.Entry<String, String> other : expected.values()) {
+                if (!other.getKey().equals(wanted.getKey())) {
+                    assertThat(variables).noneMatch(variable -> other.getKey()
+                            .equals(variable.path("name").asText()));
+                }
+            }
+        }
+
+        assertThat(courierEnv(render("local"))).containsEntry("COURIER_AUTH_ENABLED", "false");
     }
 
     @ParameterizedTest

@@ -84,6 +84,10 @@ final class ServiceProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC"));
         command.add("-Dquarkus.http.host=127.0.0.1");
         command.add("-Dquarkus.http.port=" + port);
+        if (!properties.containsKey("courier.auth.enabled")) {
+            // Packaged services authenticate by default (production); a test that is not about that runs them open.
+            command.add("-Dcourier.auth.enabled=false");
+        }
         properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
         if (appProperty.equals("courier.cache.app") && !properties.containsKey("courier.cache.state.directory")) {
             // Each cache-service process keeps its state in a directory of its own (a RocksDB directory is one

@@ -9,7 +9,8 @@ import dev.courier.cacheclient.CacheServiceClient;
 import io.quarkus.runtime.Startup;
 
 /**
- * The accepter's client of cache-service ({@code courier.accepter.cache-url}). Built at start-up, not on first use:
+ * The accepter's client of cache-service ({@code courier.accepter.cache-url}, presenting
+ * {@code courier.accepter.cache-api-key} when one is set). Built at start-up, not on first use:
  * building an HTTP client loads the JDK's TLS context, which must not happen on an event loop mid-request.
  */
 public class CacheServiceProducer {
@@ -18,7 +19,8 @@ public class CacheServiceProducer {
     @Singleton
     @Startup
     CacheServiceClient cacheService(AccepterConfig config) {
-        return new CacheServiceClient(config.cacheUrl(), config.statusTimeout(), "courier-cache-client");
+        return new CacheServiceClient(
+                config.cacheUrl(), config.statusTimeout(), "courier-cache-client", config.cacheApiKey());
     }
 
     void close(@Disposes CacheServiceClient client) {

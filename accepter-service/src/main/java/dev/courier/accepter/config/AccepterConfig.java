@@ -2,7 +2,10 @@ package dev.courier.accepter.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
 
 import dev.courier.accepter.replay.ReplayConfig;
 import dev.courier.oci.auth.OciAuthConfig;
@@ -82,6 +85,44 @@ public interface AccepterConfig {
     /** Base URL of cache-service: the status read model, cancellation markers and idempotency keys live there. */
     @WithDefault("http://127.0.0.1:8082")
     java.net.URI cacheUrl();
+
+    /**
+     * The API key this accepter presents to cache-service ({@code X-Api-Key}), one of cache-service's service role
+     * ({@code courier.auth.api-keys."<name>".role=service}): idempotency keys and cancellations are Courier's own
+     * namespaces. None when cache-service's authentication is off. A secret: from a secret store, never logged.
+     */
+    Optional<String> cacheApiKey();
+
+    /**
+     * Per-tenant policy, {@code courier.accepter.tenants."<tenant>".*}: what the tenant may call, how fast, how large.
+     * A tenant without an entry has no limits but the service's own.
+     */
+    Map<String, TenantPolicy> tenants();
+
+    /** One tenant's policy; every part is optional, and an absent one does not limit. */
+    interface TenantPolicy {
+        /** Routes ({@code target.route}) the tenant may call, as patterns ({@code *} is any run of characters). */
+        Optional<List<String>> allowedRoutes();
+
+        /** Hosts of {@code target.url} the tenant may call, as patterns ({@code *.example.com}); case-insensitive. */
+        Optional<List<String>> allowedHosts();
+
+        /** Function OCIDs ({@code target.functionId}) the tenant may call, as patterns ({@code ocid1.fnfunc.oc1.*}). */
+        Optional<List<String>> allowedFunctions();
+
+        /**
+         * Invocation requests per second the tenant may submit (each request of a batch counts); more are 429 with
+         * {@code Retry-After}. Enforced by a token bucket in each accepter replica: with N replicas behind a load
+         * balancer, the tenant gets up to N times this.
+         */
+        OptionalDouble ratePerSecond();
+
+        /** Requests the tenant may submit at once before the rate applies; {@code rate-per-second} (at least 1) when absent. */
+        OptionalInt burst();
+
+        /** The largest request document (JSON, or relayed body) the tenant may send, bytes; larger is 413. */
+        OptionalInt maxRequestBytes();
+    }
 
     /** How long an {@code Idempotency-Key} keeps meaning the same invocation. */
     @WithDefault("24h")

@@ -33,9 +33,6 @@ import org.jboss.logging.Logger;
  */
 @ApplicationScoped
 public class IdempotencyKeys {
-    /** Until tenants exist, every caller is in this one. */
-    static final String DEFAULT_TENANT = IdempotencyEntries.DEFAULT_TENANT;
-
     private static final Logger LOG = Logger.getLogger(IdempotencyKeys.class);
 
     private final CacheServiceClient cache;
@@ -50,7 +47,10 @@ public class IdempotencyKeys {
         this.pendingTimeout = config.idempotencyPendingTimeout();
     }
 
-    /** Claims {@code key} for invocation {@code id}. */
+    /**
+     * Claims {@code tenant}'s {@code key} for invocation {@code id}. The entry is a digest of both, so that the same key
+     * from two tenants is two keys (the default tenant's entries are what they were before tenants existed).
+     */
     public CompletionStage<Claim> claim(String tenant, String key, String id) {
         String entry = entry(tenant, key);
         return reachable(cache.put(

@@ -11,12 +11,16 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.courier.accepter.config.AccepterConfig;
 import dev.courier.accepter.problem.RequestProblem;
+import dev.courier.accepter.tenancy.TenantPolicies;
 import dev.courier.common.http.Problem.FieldError;
 import dev.courier.common.id.Ulid;
 import dev.courier.common.request.InvocationRequest;
 import dev.courier.common.secret.SealedHeaders;
 import dev.courier.common.status.InvocationStatus;
 import dev.courier.oci.storage.ClaimCheck;
+import dev.courier.security.AccessGate;
+import dev.courier.security.Caller;
+import dev.courier.security.CurrentCaller;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -24,8 +28,9 @@ import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.jboss.logging.Logger;
 
 /**
- * Accepts read, valid requests, one or a batch of them: the one place where a request gets its id and correlation id,
- * claims its idempotency key, has a large body checked in, is published, and is counted. Both endpoints
+ * Accepts read, valid requests, one or a batch of them: the one place where a request gets its id, correlation id and
+ * tenant (the caller's), is held to its tenant's policy, claims its idempotency key (per tenant), has a large body
+ * checked in, is published, and is counted. Both endpoints
  * ({@link InvocationResource}, {@link InvocationBatchResource}) come through here.
  *
  * <p>Invariant: a stage returned here completes with an {@link Acceptance} only once Kafka acknowledged the request's
@@ -43,6 +48,9 @@ public class RequestAcceptor {
     private final int maxBodyBytes;
     private final Counter accepted;
     private final SealedHeaders sealing;
+    private final CurrentCaller caller;
+    private final TenantPolicies policies;
+    private final String defaultTenant;
 
     public RequestAcceptor(
             RequestPublisher publisher,
@@ -50,7 +58,13 @@ public class RequestAcceptor {
             ClaimCheck claimCheck,
             SealedHeaders sealing,
             AccepterConfig config,
-            MeterRegistry registry) {
+            MeterRegistry registry,
+            CurrentCaller caller,
+            TenantPolicies policies,
+            AccessGate gate) {
+        this.caller = caller;
+        this.policies = policies;
+        this.defaultTenant = gate.defaultTenant();
         this.publisher = publisher;
         this.sealing = sealing;
         this.idempotency = idempotency;
@@ -64,10 +78,15 @@ public class RequestAcceptor {
 
     /**
      * A request as it is to be stored: with a fresh id, and with {@code headerCorrelationId} (the caller's, from
-     * {@link Correlation#fromHeaders}, or null) as its correlation id when it names none. A request bringing a field
-     * that only Courier sets is a 422, and so is one with a sensitive header when there is no key to seal it with.
+     * {@link Correlation#fromHeaders}, or null) as its correlation id when it names none, and the caller's tenant. A
+     * request bringing a field that only Courier sets is a 422, and so is one with a sensitive header when there is no
+     * key to seal it with; one whose target is outside its tenant's policy is a 403.
      */
     public InvocationRequest admit(InvocationRequest request, String headerCorrelationId) {
+        if (request.tenant() != null) {
+            throw RequestProblem.invalidFields(List.of(new FieldError(
+                    "tenant", "is set by Courier from the caller's credential; a request may not name one")));
+        }
         if (request.id() != null) {
             throw RequestProblem.invalidFields(List.of(new FieldError(
                     "id", "is assigned by Courier; use idempotencyKey to make a retried request harmless")));
@@ -92,7 +111,11 @@ public class RequestAcceptor {
                         .toList());
             }
         }
-        InvocationRequest toStore = request.withId(Ulid.next());
+        Caller who = caller.get();
+        policies.checkTarget(request, who.tenant());
+        // The default tenant's requests name none: their records are exactly what they were before tenants existed.
+        InvocationRequest toStore =
+                request.withId(Ulid.next()).withTenant(who.tenant().equals(defaultTenant) ? null : who.tenant());
         return toStore.correlationId() == null && headerCorrelationId != null
                 ? toStore.withCorrelationId(headerCorrelationId)
                 : toStore;
@@ -162,14 +185,19 @@ public class RequestAcceptor {
      * released again.
      */
     private CompletionStage<Prepared> prepare(Submission submission) {
+        String tenant =
+                submission.request().tenant() != null ? submission.request().tenant() : defaultTenant;
+        try {
+            // Last of the checks, so that a request refused for anything else takes no token of the tenant's rate.
+            policies.admit(tenant, submission.documentBytes());
+        } catch (RequestProblem problem) {
+            return CompletableFuture.failedFuture(problem);
+        }
         if (submission.idempotencyKey() == null) {
             return checkIn(submission, null);
         }
         return idempotency
-                .claim(
-                        IdempotencyKeys.DEFAULT_TENANT,
-                        submission.idempotencyKey(),
-                        submission.request().id())
+                .claim(tenant, submission.idempotencyKey(), submission.request().id())
                 .thenCompose(claim -> {
                     if (claim instanceof IdempotencyKeys.Claim.Duplicate duplicate) {
                         if (!duplicate.accepted()) {

@@ -108,7 +108,7 @@ public class RequestPublisher {
         record.headers()
                 .add(
                         StatusEvent.HEADER,
-                        StatusEvent.accepted(request.id(), Instant.ofEpochMilli(now), correlationId)
+                        StatusEvent.accepted(request.id(), Instant.ofEpochMilli(now), correlationId, request.tenant())
                                 .encode());
         return record;
     }

@@ -11,6 +11,7 @@ import dev.courier.accepter.intake.Correlation;
 import dev.courier.common.http.CourierHeaders;
 import dev.courier.common.http.Problem;
 import dev.courier.common.http.Problem.FieldError;
+import dev.courier.security.AccessDenied;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerRequest;
@@ -25,7 +26,8 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
  * <table>
  *   <caption>Exception to status</caption>
  *   <tr><th>Exception</th><th>Status</th></tr>
- *   <tr><td>{@link RequestProblem}</td><td>its own: 400, 413, 422, 503</td></tr>
+ *   <tr><td>{@link RequestProblem}</td><td>its own: 400, 403, 404, 409, 413, 422, 429 (with Retry-After), 503</td></tr>
+ *   <tr><td>{@link AccessDenied}</td><td>401 (with WWW-Authenticate) or 403</td></tr>
  *   <tr><td>{@link NotSupportedException}</td><td>415</td></tr>
  *   <tr><td>other {@link WebApplicationException} (404, 405, ...)</td><td>its status</td></tr>
  *   <tr><td>{@link IOException} {@value #BODY_TOO_LARGE}</td><td>413</td></tr>
@@ -44,7 +46,27 @@ public class ProblemMapper {
         if (problem.status() >= 500) {
             LOG.warnf("request not accepted [correlationId=%s]: %s", correlationId, problem.getMessage());
         }
-        return respond(document(problem, request.path(), correlationId));
+        Response response = respond(document(problem, request.path(), correlationId));
+        if (problem.retryAfterSeconds() > 0) {
+            response.getHeaders().add(HttpHeaders.RETRY_AFTER, Long.toString(problem.retryAfterSeconds()));
+        }
+        return response;
+    }
+
+    @ServerExceptionMapper
+    public Response accessDenied(AccessDenied denied, HttpHeaders headers, HttpServerRequest request) {
+        Response response = respond(new Problem(
+                TYPE_PREFIX + denied.type(),
+                denied.title(),
+                denied.status(),
+                denied.getMessage(),
+                request.path(),
+                Correlation.forError(headers),
+                null));
+        if (denied.status() == 401) {
+            response.getHeaders().add(HttpHeaders.WWW_AUTHENTICATE, AccessDenied.CHALLENGE);
+        }
+        return response;
     }
 
     /**

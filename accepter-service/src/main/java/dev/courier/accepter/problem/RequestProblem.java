@@ -15,13 +15,20 @@ public class RequestProblem extends RuntimeException {
     private final String type;
     private final String title;
     private final transient List<FieldError> errors;
+    private final long retryAfterSeconds;
 
     private RequestProblem(int status, String type, String title, String detail, List<FieldError> errors) {
+        this(status, type, title, detail, errors, 0);
+    }
+
+    private RequestProblem(
+            int status, String type, String title, String detail, List<FieldError> errors, long retryAfterSeconds) {
         super(detail, null, false, false);
         this.status = status;
         this.type = type;
         this.title = title;
         this.errors = List.copyOf(errors);
+        this.retryAfterSeconds = retryAfterSeconds;
     }
 
     /** 400: the body is not a JSON document (or is empty). */
@@ -68,6 +75,33 @@ public class RequestProblem extends RuntimeException {
                 List.of(new FieldError(field, "larger than " + limit + " bytes")));
     }
 
+    /** 413: the request is larger than its tenant may send ({@code courier.accepter.tenants.*.max-request-bytes}). */
+    public static RequestProblem tenantTooLarge(long limit) {
+        return new RequestProblem(
+                413,
+                "too-large",
+                "Request too large",
+                "the request is larger than this tenant's limit of " + limit + " bytes",
+                List.of(new FieldError("body", "larger than " + limit + " bytes")));
+    }
+
+    /** 403: the caller's tenant may not call this target; {@code field} names the part of the target. */
+    public static RequestProblem forbidden(String field, String detail) {
+        return new RequestProblem(
+                403, "forbidden", "Forbidden", field + ": " + detail, List.of(new FieldError(field, detail)));
+    }
+
+    /** 429: the tenant is over its rate; a token is there again in {@code retryAfterSeconds}. */
+    public static RequestProblem tooManyRequests(String tenant, long retryAfterSeconds) {
+        return new RequestProblem(
+                429,
+                "too-many-requests",
+                "Too many requests",
+                "tenant " + tenant + " is over its rate; not accepted, send it again in " + retryAfterSeconds + " s",
+                List.of(),
+                retryAfterSeconds);
+    }
+
     /** 404: no invocation with this id is known. */
     public static RequestProblem notFound(String detail) {
         return new RequestProblem(404, "not-found", "Not found", detail, List.of());
@@ -100,5 +134,10 @@ public class RequestProblem extends RuntimeException {
 
     public List<FieldError> errors() {
         return errors;
+    }
+
+    /** For a 429: the seconds after which to send it again ({@code Retry-After}); else 0. */
+    public long retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 }

@@ -24,6 +24,7 @@ import dev.courier.common.request.Callback;
 import dev.courier.common.request.InvocationRequest;
 import dev.courier.common.request.RetryPolicy;
 import dev.courier.common.request.Target;
+import dev.courier.security.AccessGate;
 
 /**
  * Turns a relay call ({@code ANY /v1/relay/{route}/{path}}) into the invocation request that makes the same call to
@@ -60,7 +61,10 @@ public class RelayRequests {
     private final Validator validator;
     private final int maxBodyBytes;
 
-    public RelayRequests(Validator validator, AccepterConfig config) {
+    private final AccessGate gate;
+
+    public RelayRequests(Validator validator, AccepterConfig config, AccessGate gate) {
+        this.gate = gate;
         this.validator = validator;
         this.maxBodyBytes = config.maxBodyBytes();
     }
@@ -101,7 +105,7 @@ public class RelayRequests {
                 null,
                 Target.route(method, route, rawPath == null || rawPath.isEmpty() ? null : rawPath),
                 null,
-                passedOn(headers),
+                passedOn(withoutCourierCredential(headers)),
                 query(rawQuery),
                 null,
                 hasBody ? Base64.getEncoder().encodeToString(body) : null,
@@ -117,6 +121,7 @@ public class RelayRequests {
                 control.maxAttempts() == null ? null : new RetryPolicy(control.maxAttempts(), null, null, null),
                 control.orderingKey(),
                 idempotencyKey,
+                null,
                 null,
                 null);
         Set<ConstraintViolation<InvocationRequest>> violations = validator.validate(request);
@@ -135,6 +140,22 @@ public class RelayRequests {
      * (hop-by-hop by declaration) and Courier's own. A header sent more than once is passed on once, its values joined
      * as RFC 9110 section 5.3 allows ({@code Cookie} with {@code ;}); names keep the case they were sent in.
      */
+    /**
+     * The headers without the credential the caller presented to Courier (AccessGate: {@code X-Api-Key} if there is
+     * one, else {@code Authorization}): it is Courier's, never the target's. With authentication off nothing is
+     * Courier's, and {@code Authorization} is passed on as before.
+     */
+    private Map<String, List<String>> withoutCourierCredential(Map<String, List<String>> headers) {
+        if (!gate.enabled()) {
+            return headers;
+        }
+        boolean apiKey = headers.keySet().stream().anyMatch(AccessGate.API_KEY_HEADER::equalsIgnoreCase);
+        String credential = apiKey ? AccessGate.API_KEY_HEADER : "Authorization";
+        Map<String, List<String>> rest = new LinkedHashMap<>(headers);
+        rest.keySet().removeIf(credential::equalsIgnoreCase);
+        return rest;
+    }
+
     static Map<String, String> passedOn(Map<String, List<String>> headers) {
         Set<String> hopByHop = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
         headers.forEach((name, values) -> {

@@ -23,6 +23,7 @@ import dev.courier.common.cache.CacheNamespaces;
 import dev.courier.common.id.Ulid;
 import dev.courier.common.request.InvocationRequest;
 import dev.courier.common.status.InvocationStatus;
+import dev.courier.security.CurrentCaller;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.logging.Logger;
 
@@ -35,6 +36,10 @@ import org.jboss.logging.Logger;
  * <p>Read-your-writes: the status of an id issued moments ago may not be projected yet (typically it is within
  * 100 ms). An id is a ULID, so its time says how recent it is: for a recent one the read waits, bounded, for the
  * projection rather than answering 404 for an invocation this service has just accepted.
+ *
+ * <p>A caller sees and cancels only its tenant's invocations: the read names the caller's tenant, and cache-service
+ * answers another tenant's invocation exactly as an unknown one (404, after the same wait), so no caller learns that
+ * another tenant's id exists. A cancellation is made only after that read.
  */
 @Path("/v1/invocations/{id}")
 public class InvocationStatusResource {
@@ -46,8 +51,11 @@ public class InvocationStatusResource {
     private final ObjectMapper mapper;
     private final Duration recentWindow;
     private final Duration statusWait;
+    private final CurrentCaller caller;
 
-    public InvocationStatusResource(CacheServiceClient cache, ObjectMapper mapper, AccepterConfig config) {
+    public InvocationStatusResource(
+            CacheServiceClient cache, ObjectMapper mapper, AccepterConfig config, CurrentCaller caller) {
+        this.caller = caller;
         this.cache = cache;
         this.mapper = mapper;
         this.recentWindow = config.statusRecentWindow();
@@ -66,6 +74,7 @@ public class InvocationStatusResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Cancel an invocation that has not been delivered; 409 once it has ended")
     public CompletionStage<Response> cancel(@PathParam("id") String id) {
+        String tenant = caller.get().tenant();
         return read(id).thenCompose(status -> {
             InvocationStatus current =
                     InvocationStatus.valueOf(status.get("status").asText());
@@ -81,7 +90,7 @@ public class InvocationStatusResource {
                         }
                         return reply;
                     })
-                    .thenCompose(stored -> cache.cancel(id))
+                    .thenCompose(stored -> cache.cancel(id, tenant))
                     .handle((recorded, error) -> {
                         if (error == null && recorded.status() == 409) {
                             // It ended between the read and the cancellation: the marker changes nothing now.
@@ -104,7 +113,8 @@ public class InvocationStatusResource {
         if (!id.matches(InvocationRequest.ID_PATTERN)) {
             throw RequestProblem.notFound("no invocation has the id " + id);
         }
-        return cache.status(id, recent(id) ? statusWait : Duration.ZERO).handle((reply, error) -> {
+        String tenant = caller.get().tenant();
+        return cache.status(id, recent(id) ? statusWait : Duration.ZERO, tenant).handle((reply, error) -> {
             if (error != null) {
                 throw RequestProblem.unavailable("the status store did not answer; try again");
             }

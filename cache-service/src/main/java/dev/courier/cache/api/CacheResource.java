@@ -31,6 +31,8 @@ import dev.courier.cache.problem.CacheProblem;
 import dev.courier.cache.store.CacheEntry;
 import dev.courier.cache.store.CacheStore;
 import dev.courier.cache.store.Decision;
+import dev.courier.security.AccessGate;
+import dev.courier.security.CurrentCaller;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -38,6 +40,9 @@ import io.micrometer.core.instrument.MeterRegistry;
  * The cache API (SPEC section 7). Writes go to the command side ({@link WriteCoordinator}: append, then answer what
  * the log decided); reads come from this instance's materialized {@link CacheStore}, after waiting for a given write
  * to be applied here when the caller asks for read-your-writes ({@value #MIN_TOKEN}).
+ *
+ * <p>Every namespace is the caller's: {@link TenantNamespaces} turns the name a caller uses into the stored one, and
+ * refuses a tenant Courier's own namespaces (403). Answers name the namespace as the caller named it.
  *
  * <p>Every method runs on the HTTP event loop: nothing here blocks (a write's append hands the Kafka send to the
  * change log's own thread, and its answer completes when the log follower has applied it).
@@ -60,6 +65,8 @@ public class CacheResource {
     private final LogFollower follower;
     private final CacheConfig config;
     private final MeterRegistry registry;
+    private final CurrentCaller caller;
+    private final String defaultTenant;
     /** {@code courier.cache.requests} by operation and result: looked up once, not per request. */
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
@@ -68,7 +75,11 @@ public class CacheResource {
             CacheStore store,
             LogFollower follower,
             CacheConfig config,
-            MeterRegistry registry) {
+            MeterRegistry registry,
+            CurrentCaller caller,
+            AccessGate gate) {
+        this.caller = caller;
+        this.defaultTenant = gate.defaultTenant();
         this.writes = writes;
         this.store = store;
         this.follower = follower;
@@ -88,7 +99,7 @@ public class CacheResource {
             @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch,
             byte[] value) {
         checkWritable();
-        check(namespace, key);
+        String stored = stored(namespace, key);
         byte[] bytes = value == null ? new byte[0] : value;
         if (bytes.length > config.maxValueBytes()) {
             throw new CacheProblem(
@@ -96,7 +107,7 @@ public class CacheResource {
         }
         CacheChange change = new CacheChange(
                 CacheChange.Op.PUT,
-                namespace,
+                stored,
                 key,
                 bytes,
                 contentType != null ? contentType : MediaType.APPLICATION_OCTET_STREAM,
@@ -104,7 +115,7 @@ public class CacheResource {
                 etag(ifMatch),
                 noneMatch(ifNoneMatch),
                 writes.newRequestId());
-        return write("put", change);
+        return write("put", change, namespace);
     }
 
     @POST
@@ -128,10 +139,10 @@ public class CacheResource {
             @PathParam("key") String key,
             @HeaderParam(HttpHeaders.IF_MATCH) String ifMatch) {
         checkWritable();
-        check(namespace, key);
+        String stored = stored(namespace, key);
         CacheChange change = new CacheChange(
-                CacheChange.Op.DELETE, namespace, key, null, null, null, etag(ifMatch), false, writes.newRequestId());
-        return write("delete", change);
+                CacheChange.Op.DELETE, stored, key, null, null, null, etag(ifMatch), false, writes.newRequestId());
+        return write("delete", change, namespace);
     }
 
     @GET
@@ -141,9 +152,9 @@ public class CacheResource {
             @PathParam("key") String key,
             @HeaderParam(MIN_TOKEN) String minToken,
             @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
-        check(namespace, key);
+        String stored = stored(namespace, key);
         return appliedUpTo(minToken).thenApply(ignored -> {
-            CacheEntry entry = store.get(namespace, key).orElse(null);
+            CacheEntry entry = store.get(stored, key).orElse(null);
             if (entry == null) {
                 count("get", "404");
                 throw new CacheProblem(404, "not-found", null, "no value at " + namespace + "/" + key);
@@ -168,13 +179,13 @@ public class CacheResource {
             @QueryParam("limit") Integer limit,
             @QueryParam("cursor") String cursor,
             @HeaderParam(MIN_TOKEN) String minToken) {
-        check(namespace, null);
+        String stored = stored(namespace, null);
         int size = limit == null ? 100 : limit;
         if (size < 1 || size > MAX_LIST) {
             throw new CacheProblem(400, "invalid-field", "limit", "limit must be between 1 and " + MAX_LIST);
         }
         return appliedUpTo(minToken).thenApply(ignored -> {
-            List<String> keys = store.keys(namespace, prefix == null ? "" : prefix, cursor, size);
+            List<String> keys = store.keys(stored, prefix == null ? "" : prefix, cursor, size);
             count("list", "200");
             return new KeyPage(namespace, keys, keys.size() == size ? keys.get(keys.size() - 1) : null);
         });
@@ -189,7 +200,8 @@ public class CacheResource {
      */
     public record KeyPage(String namespace, List<String> keys, String nextCursor) {}
 
-    private CompletionStage<Response> write(String operation, CacheChange change) {
+    /** {@code change} appended and decided; {@code namespace} is its namespace as the caller named it. */
+    private CompletionStage<Response> write(String operation, CacheChange change, String namespace) {
         return writes.write(change).thenApply(written -> {
             Decision decision = written.decision();
             count(operation, Integer.toString(decision.outcome().status()));
@@ -200,10 +212,9 @@ public class CacheResource {
                         409,
                         "namespace-full",
                         "namespace",
-                        "namespace " + change.namespace() + " already holds " + config.maxEntriesPerNamespace()
-                                + " entries");
+                        "namespace " + namespace + " already holds " + config.maxEntriesPerNamespace() + " entries");
                 case NOT_FOUND -> throw new CacheProblem(
-                        404, "not-found", null, "no value at " + change.namespace() + "/" + change.key());
+                        404, "not-found", null, "no value at " + namespace + "/" + change.key());
                 default -> {
                     Response.ResponseBuilder response =
                             Response.status(decision.outcome().status()).header(TOKEN, written.token());
@@ -255,6 +266,12 @@ public class CacheResource {
         if (!config.role().writes()) {
             throw new CacheProblem(405, "read-replica", null, "this instance is a read replica; write to a writer");
         }
+    }
+
+    /** The stored name of {@code namespace} for this request's caller, once the name and key are valid. */
+    private String stored(String namespace, String key) {
+        check(namespace, key);
+        return TenantNamespaces.stored(caller.get(), namespace, defaultTenant);
     }
 
     private void check(String namespace, String key) {

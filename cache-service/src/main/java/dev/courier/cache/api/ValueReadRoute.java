@@ -8,6 +8,9 @@ import jakarta.ws.rs.core.HttpHeaders;
 import dev.courier.cache.config.CacheConfig;
 import dev.courier.cache.store.CacheEntry;
 import dev.courier.cache.store.CacheStore;
+import dev.courier.security.AccessDenied;
+import dev.courier.security.AccessGate;
+import dev.courier.security.Caller;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.vertx.http.runtime.RouteConstants;
@@ -26,6 +29,10 @@ import io.vertx.ext.web.RoutingContext;
  * key, a {@value CacheResource#MIN_TOKEN} to wait for, a namespace or key that is not valid, goes on unchanged to
  * {@link CacheResource}, which stays the one place that defines every answer of the API.
  *
+ * <p>It authenticates as every request does ({@link AccessGate}) and reads the caller's namespace
+ * ({@link TenantNamespaces}); a request without a valid credential, or a tenant's read of Courier's own namespace,
+ * goes on to the REST layer too, which refuses it with the problem document.
+ *
  * <p>Why: profiled under load, the REST layer's per-request machinery cost more CPU than the read itself
  * (docs/benchmarks.md).
  */
@@ -34,12 +41,14 @@ public class ValueReadRoute {
     private static final String PREFIX = "/v1/cache/";
 
     private final CacheStore store;
+    private final AccessGate gate;
     private final int maxKeyBytes;
     private final Counter found;
     private final Counter notModified;
 
-    public ValueReadRoute(CacheStore store, CacheConfig config, MeterRegistry registry) {
+    public ValueReadRoute(CacheStore store, AccessGate gate, CacheConfig config, MeterRegistry registry) {
         this.store = store;
+        this.gate = gate;
         this.maxKeyBytes = config.maxKeyBytes();
         // The same counters CacheResource counts its reads with.
         this.found = registry.counter("courier.cache.requests", "operation", "get", "result", "200");
@@ -72,7 +81,15 @@ public class ValueReadRoute {
             context.next();
             return;
         }
-        CacheEntry entry = store.get(namespace, key).orElse(null);
+        String stored;
+        try {
+            Caller caller = gate.authenticate(request::getHeader);
+            stored = TenantNamespaces.stored(caller, namespace, gate.defaultTenant());
+        } catch (AccessDenied e) {
+            context.next();
+            return;
+        }
+        CacheEntry entry = store.get(stored, key).orElse(null);
         if (entry == null) {
             context.next();
             return;

@@ -132,10 +132,16 @@ public class LogFollower implements Runnable {
             if (current != null) {
                 current.wakeup();
             }
-            owner.join(30_000);
+            // No bound on these waits: the state is closed once this returns, and RocksDB closed under a thread that
+            // still reads or writes it crashes the process. A snapshot load stops at its next part (keepGoing); a
+            // snapshot being written finishes. An orchestrator's kill meanwhile loses nothing: every batch is atomic
+            // and a snapshot counts only once its manifest is written.
+            owner.join();
         }
         snapshotter.shutdown();
-        snapshotter.awaitTermination(60, TimeUnit.SECONDS);
+        while (!snapshotter.awaitTermination(10, TimeUnit.SECONDS)) {
+            LOG.info("waiting for the snapshot being written to finish before closing the state");
+        }
     }
 
     /**
@@ -317,7 +323,7 @@ public class LogFollower implements Runnable {
     private boolean loadNewestSnapshot() {
         while (true) {
             try {
-                return snapshots.loadNewest(db);
+                return snapshots.loadNewest(db, () -> running);
             } catch (ObjectStoreException e) {
                 if (!running) {
                     throw e;

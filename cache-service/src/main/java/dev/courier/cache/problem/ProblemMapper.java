@@ -10,6 +10,7 @@ import jakarta.ws.rs.core.Response;
 import dev.courier.common.http.CourierHeaders;
 import dev.courier.common.http.Problem;
 import dev.courier.common.id.Ulid;
+import dev.courier.security.AccessDenied;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerRequest;
 import org.jboss.logging.Logger;
@@ -35,6 +36,17 @@ public class ProblemMapper {
                         : List.of(new Problem.FieldError(problem.field(), problem.getMessage())));
         if (problem.status() == 503) {
             response.header("Retry-After", "1");
+        }
+        return response.build();
+    }
+
+    /** 401 (with the challenge) or 403: the credential, never echoed. */
+    @ServerExceptionMapper
+    public Response accessDenied(AccessDenied denied, HttpHeaders headers, HttpServerRequest request) {
+        Response.ResponseBuilder response =
+                respond(denied.status(), denied.type(), denied.getMessage(), request, headers, null);
+        if (denied.status() == 401) {
+            response.header(HttpHeaders.WWW_AUTHENTICATE, AccessDenied.CHALLENGE);
         }
         return response.build();
     }

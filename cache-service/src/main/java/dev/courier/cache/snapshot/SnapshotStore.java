@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -98,10 +99,17 @@ public class SnapshotStore {
         return true;
     }
 
+    /** Loads the newest complete snapshot into {@code db}, which must be empty, to its end. */
+    public boolean loadNewest(StateDb db) {
+        return loadNewest(db, () -> true);
+    }
+
     /**
      * Loads the newest complete snapshot into {@code db}, which must be empty; answers whether there was one.
+     * {@code keepGoing} is asked before each part: once it answers false the load ends, cut short (see below), with
+     * {@link LoadStopped}.
      */
-    public boolean loadNewest(StateDb db) {
+    public boolean loadNewest(StateDb db, BooleanSupplier keepGoing) {
         List<String> complete = completeSnapshots();
         if (complete.isEmpty()) {
             return false;
@@ -118,6 +126,10 @@ public class SnapshotStore {
             long entries = 0;
             List<byte[][]> positions = new ArrayList<>();
             for (int part = 0; part < count; part++) {
+                if (!keepGoing.getAsBoolean()) {
+                    throw new LoadStopped(
+                            "loading snapshot " + directory + " stopped at part " + part + " of " + count);
+                }
                 entries += load(db, directory + partName(part), positions);
             }
             // The positions last, once everything else is in: until then the state has none and counts as empty, so
@@ -266,6 +278,13 @@ public class SnapshotStore {
             objects.put(directory + partName(count), buffer.toByteArray(), Precondition.ABSENT);
             buffer.reset();
             count++;
+        }
+    }
+
+    /** A snapshot load ended before it was complete because the service is stopping. */
+    public static final class LoadStopped extends RuntimeException {
+        LoadStopped(String message) {
+            super(message);
         }
     }
 }

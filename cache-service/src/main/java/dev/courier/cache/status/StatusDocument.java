@@ -41,6 +41,9 @@ import dev.courier.common.status.StatusEvent;
  * @param lastResponse the target's last answer, if any
  * @param correlationId the conversation id
  * @param requested whether the status is a caller's cancellation that the invocation's record has not confirmed yet
+ * @param tenant the tenant the invocation belongs to, from whichever event named it (every event of one invocation
+ *     names the same one, or none); null: the default tenant. Not shown: a reader is told 404 for another tenant's
+ *     invocation, as for an unknown id
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record StatusDocument(
@@ -52,9 +55,14 @@ public record StatusDocument(
         Instant updatedAt,
         LastResponse lastResponse,
         String correlationId,
-        @JsonIgnore boolean requested) {
+        @JsonIgnore boolean requested,
+        @JsonIgnore String tenant) {
 
+    /** The stored form of a document without a tenant: what every version reads. */
     private static final int FORMAT = 1;
+    /** Format 1 and then the tenant; written only for a document that has one. */
+    private static final int FORMAT_WITH_TENANT = 2;
+
     private static final long NONE = Long.MIN_VALUE;
     private static final ObjectMapper JSON = new ObjectMapper()
             .registerModule(new JavaTimeModule())
@@ -79,7 +87,8 @@ public record StatusDocument(
                 event.at(),
                 event.lastResponseStatus() == null ? null : new LastResponse(event.lastResponseStatus(), event.at()),
                 event.correlationId(),
-                event.requested());
+                event.requested(),
+                event.tenant());
     }
 
     /** {@code event} folded into {@code current} (null when there is none yet). */
@@ -102,7 +111,13 @@ public record StatusDocument(
                 winner.updatedAt(),
                 lastResponse,
                 correlationId,
-                winner.requested());
+                winner.requested(),
+                current.tenant() != null ? current.tenant() : event.tenant());
+    }
+
+    /** Whether {@code tenant} owns this invocation ({@code defaultTenant} owns those that name none). */
+    public boolean belongsTo(String tenant, String defaultTenant) {
+        return tenant.equals(this.tenant != null ? this.tenant : defaultTenant);
     }
 
     /** Whether the status is the invocation's own last word. */
@@ -162,7 +177,8 @@ public record StatusDocument(
 
     /** Writes the stored form to {@code out}. */
     void writeTo(DataOutputStream out) throws IOException {
-        out.writeByte(FORMAT);
+        // A document without a tenant keeps format 1, so that instances not yet upgraded read it.
+        out.writeByte(tenant == null ? FORMAT : FORMAT_WITH_TENANT);
         out.writeUTF(id);
         out.writeByte(status.ordinal());
         out.writeBoolean(requested);
@@ -173,6 +189,9 @@ public record StatusDocument(
         writeNullable(out, lastResponse == null ? null : lastResponse.status());
         out.writeLong(lastResponse == null ? NONE : millis(lastResponse.timestamp()));
         writeNullable(out, correlationId);
+        if (tenant != null) {
+            out.writeUTF(tenant);
+        }
     }
 
     /** A document in its stored form. */
@@ -187,7 +206,7 @@ public record StatusDocument(
     /** Reads one document's stored form from {@code in}. */
     static StatusDocument readFrom(DataInputStream in) throws IOException {
         int format = in.readUnsignedByte();
-        if (format != FORMAT) {
+        if (format != FORMAT && format != FORMAT_WITH_TENANT) {
             throw new IOException("unknown status document format " + format);
         }
         String id = in.readUTF();
@@ -200,6 +219,7 @@ public record StatusDocument(
         String lastStatus = readNullable(in);
         Instant lastAt = instant(in.readLong());
         String correlationId = readNullable(in);
+        String tenant = format == FORMAT_WITH_TENANT ? in.readUTF() : null;
         return new StatusDocument(
                 id,
                 status,
@@ -209,7 +229,8 @@ public record StatusDocument(
                 updatedAt,
                 lastStatus == null ? null : new LastResponse(lastStatus, lastAt),
                 correlationId,
-                requested);
+                requested,
+                tenant);
     }
 
     private static void writeNullable(DataOutputStream out, String value) throws IOException {

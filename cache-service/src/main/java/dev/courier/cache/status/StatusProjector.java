@@ -124,7 +124,11 @@ public class StatusProjector implements Runnable {
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         // Values are read in place (no copy): most records carry their status event in a header.
         consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteBufferDeserializer());
-        partitions = log.partitions();
+        partitions = changeLogPartitions();
+        if (partitions == 0) {
+            consumer.close(Duration.ofSeconds(5));
+            return; // stopped before the change log was known
+        }
         // Every batch polled so far is appended before the next poll, so the consumer's position is always safe to
         // commit. Commits are spaced by the commit interval; what is not committed yet is projected again after a
         // restart or rebalance, and merging an event twice changes nothing.
@@ -170,6 +174,27 @@ public class StatusProjector implements Runnable {
         } finally {
             consumer.close(Duration.ofSeconds(5));
         }
+    }
+
+    /**
+     * The change log's partition count, asked until the broker answers: a broker that is slow or away at start-up
+     * (the metadata wait is bounded by the write timeout) must delay the projection, never end it. Zero once stopped.
+     */
+    private int changeLogPartitions() {
+        while (running) {
+            try {
+                return log.partitions();
+            } catch (RuntimeException e) {
+                LOG.warnf("the change log's partitions are not known yet (%s); asking again", e.toString());
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return 0;
+                }
+            }
+        }
+        return 0;
     }
 
     /**
@@ -237,6 +262,7 @@ public class StatusProjector implements Runnable {
     private Optional<StatusDocument> directRequest(ConsumerRecord<String, ByteBuffer> record) {
         String id = null;
         String correlationId = null;
+        String tenant = null;
         ByteBuffer value = record.value();
         byte[] bytes;
         int offset;
@@ -259,6 +285,8 @@ public class StatusProjector implements Runnable {
                     id = parser.getText();
                 } else if ("correlationId".equals(field) && token == JsonToken.VALUE_STRING) {
                     correlationId = parser.getText();
+                } else if ("tenant".equals(field) && token == JsonToken.VALUE_STRING) {
+                    tenant = parser.getText();
                 } else {
                     parser.skipChildren();
                 }
@@ -271,7 +299,8 @@ public class StatusProjector implements Runnable {
             id = Ulid.derived(record.timestamp(), record.topic() + "/" + record.partition() + "/" + record.offset());
         }
         Instant at = Instant.ofEpochMilli(record.timestamp());
-        return Optional.of(StatusDocument.of(StatusEvent.accepted(id, at, correlationId != null ? correlationId : id)));
+        return Optional.of(
+                StatusDocument.of(StatusEvent.accepted(id, at, correlationId != null ? correlationId : id, tenant)));
     }
 
     private List<String> topics() {

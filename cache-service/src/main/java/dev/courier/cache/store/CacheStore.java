@@ -16,6 +16,7 @@ import dev.courier.cache.log.CacheChange;
 import dev.courier.cache.state.ExpiryIndex;
 import dev.courier.cache.state.StateDb;
 import dev.courier.cache.state.StateDb.Column;
+import dev.courier.common.cache.CacheNamespaces;
 
 /**
  * The generic cache: what applying the change log's writes in order produces, kept in {@link StateDb}'s
@@ -28,8 +29,6 @@ import dev.courier.cache.state.StateDb.Column;
  */
 @ApplicationScoped
 public class CacheStore {
-    /** Namespaces Courier itself keeps (idempotency keys, cancellations, lanes): bounded by expiry, not by a cap. */
-    static final String INTERNAL_PREFIX = "courier.";
 
     private static final String COUNT_PREFIX = "count/";
     private static final byte[] BYTES_KEY = "bytes".getBytes(StandardCharsets.UTF_8);
@@ -86,7 +85,8 @@ public class CacheStore {
             return new Decision(live == null ? Decision.Outcome.NOT_FOUND : Decision.Outcome.DELETED, null);
         }
         if (current == null
-                && !change.namespace().startsWith(INTERNAL_PREFIX)
+                // Courier's own namespaces (idempotency keys, cancellations, lanes) are bounded by expiry, not a cap.
+                && !CacheNamespaces.isInternal(change.namespace())
                 && count(change.namespace()).get() >= maxEntriesPerNamespace) {
             return new Decision(Decision.Outcome.NAMESPACE_FULL, null);
         }

@@ -155,6 +155,21 @@ abstract class SnapshotStoreContract {
     }
 
     @Test
+    void aLoadStoppedBetweenPartsLeavesAStateThatCountsAsEmpty() {
+        State writer = state("writer");
+        writer.put("key", "ten").at(5, 5);
+        writer.saveTo(snapshots);
+
+        State loading = state("stopped");
+        assertThatThrownBy(() -> snapshots.loadNewest(loading.db, () -> false))
+                .isInstanceOf(SnapshotStore.LoadStopped.class);
+        assertThat(loading.db.isEmpty())
+                .as("no positions: the next start loads the snapshot again")
+                .isTrue();
+        assertThat(loading.db.position(0)).isEqualTo(-1);
+    }
+
+    @Test
     void aSnapshotWithoutItsManifestIsIgnoredAndDeletedOnceOlderThanTheKeptOnes() {
         State none = state("nothing to load");
         assertThat(snapshots.loadNewest(none.db)).isFalse();

@@ -15,11 +15,11 @@ class StatusDocumentTest {
     private static final Instant T0 = Instant.parse("2026-11-22T05:00:00Z");
 
     private final StatusDocument accepted =
-            new StatusDocument("i", InvocationStatus.ACCEPTED, 0, null, T0, T0, null, "c", false);
+            new StatusDocument("i", InvocationStatus.ACCEPTED, 0, null, T0, T0, null, "c", false, null);
     private final StatusDocument retrying = new StatusDocument(
-            "i", InvocationStatus.RETRYING, 1, T0.plusSeconds(5), T0, T0.plusSeconds(1), null, null, false);
-    private final StatusDocument dispatching =
-            new StatusDocument("i", InvocationStatus.DISPATCHING, 1, null, T0, T0.plusSeconds(6), null, null, false);
+            "i", InvocationStatus.RETRYING, 1, T0.plusSeconds(5), T0, T0.plusSeconds(1), null, null, false, null);
+    private final StatusDocument dispatching = new StatusDocument(
+            "i", InvocationStatus.DISPATCHING, 1, null, T0, T0.plusSeconds(6), null, null, false, null);
     private final StatusDocument succeeded = new StatusDocument(
             "i",
             InvocationStatus.SUCCEEDED,
@@ -29,7 +29,8 @@ class StatusDocumentTest {
             T0.plusSeconds(7),
             new StatusDocument.LastResponse("200", T0.plusSeconds(7)),
             "c",
-            false);
+            false,
+            null);
 
     @Test
     void theSameEventsInAnyOrderGiveTheSameDocument() {
@@ -65,6 +66,24 @@ class StatusDocumentTest {
         assertThat(new String(succeeded.toJson(), StandardCharsets.UTF_8))
                 .contains("\"lastResponse\":{\"status\":\"200\",\"timestamp\":\"2026-11-22T05:00:07Z\"}")
                 .doesNotContain("nextAttemptAt");
+    }
+
+    @Test
+    void theTenantComesFromWhicheverEventNamesItAndTravelsInTheStoredFormOnly() {
+        StatusDocument acmeAccepted = StatusDocument.of(StatusEvent.accepted("i", T0, "c", "acme"));
+        // The invocation's record projected before its request's event, which names the tenant: it is kept either way.
+        for (List<StatusDocument> order : permutations(List.of(acmeAccepted, retrying, succeeded))) {
+            StatusDocument folded = fold(order);
+            assertThat(folded.tenant()).as("order %s", order).isEqualTo("acme");
+            assertThat(folded.belongsTo("acme", "default")).isTrue();
+            assertThat(folded.belongsTo("default", "default")).isFalse();
+            assertThat(StatusDocument.decode(folded.encode())).isEqualTo(folded);
+            assertThat(new String(folded.toJson(), StandardCharsets.UTF_8)).doesNotContain("acme");
+        }
+        // Without a tenant: the default tenant's, in the stored form every earlier version reads (format 1).
+        assertThat(succeeded.belongsTo("default", "default")).isTrue();
+        assertThat(succeeded.encode()[0]).isEqualTo((byte) 1);
+        assertThat(acmeAccepted.encode()[0]).isEqualTo((byte) 2);
     }
 
     private static StatusDocument fold(List<StatusDocument> events) {

@@ -31,4 +31,18 @@ public final class CacheNamespaces {
      * fire time and fire count. The accepter writes and reads them; no expiry.
      */
     public static final String SCHEDULES = "courier.schedules";
+
+    /** What every namespace of Courier's own begins with: only Courier's service identity reads or writes them. */
+    public static final String INTERNAL_PREFIX = "courier.";
+
+    /**
+     * Between a tenant and its namespace in the stored name ({@code acme~orders}): a character no namespace a caller
+     * names may contain, so one tenant's stored names can never be spelled by another.
+     */
+    public static final char TENANT_SEPARATOR = '~';
+
+    /** Whether {@code namespace} (as stored) is one of Courier's own. */
+    public static boolean isInternal(String namespace) {
+        return namespace.startsWith(INTERNAL_PREFIX) && namespace.indexOf(TENANT_SEPARATOR) < 0;
+    }
 }

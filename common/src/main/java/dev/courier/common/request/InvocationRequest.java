@@ -50,6 +50,8 @@ import dev.courier.common.validation.ValidInvocationRequest;
  *     caller that waits for the answer ({@code Prefer: wait})
  * @param replayOf the invocation this one replays ({@code POST /v1/replays}): the id of the failed invocation whose
  *     request it repeats under a new id; set by the accepter's replay (a direct Kafka producer may set its own)
+ * @param tenant the tenant the invocation belongs to, set by the accepter from the caller's credential (a caller's own
+ *     is refused); absent: the default tenant (requests from before tenants existed, direct producers that name none)
  */
 @ValidInvocationRequest
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -74,7 +76,11 @@ public record InvocationRequest(
         @Size(min = 1, max = 255) String orderingKey,
         @Size(min = 1, max = 255) String idempotencyKey,
         Boolean recordResponse,
-        @Pattern(regexp = ID_PATTERN, message = "must be 1 to 128 characters from [0-9A-Za-z._~:-]") String replayOf) {
+        @Pattern(regexp = ID_PATTERN, message = "must be 1 to 128 characters from [0-9A-Za-z._~:-]") String replayOf,
+        @Pattern(
+                        regexp = TENANT_PATTERN,
+                        message = "must be 1 to 64 characters from [A-Za-z0-9._-], beginning with a letter or digit")
+                String tenant) {
 
     /** Classpath location of this document's JSON Schema (draft 2020-12). */
     public static final String SCHEMA_RESOURCE = "/schema/invocation-request.v1.schema.json";
@@ -84,6 +90,8 @@ public record InvocationRequest(
 
     /** What an id may look like: safe in a URL path, a header and a Kafka key. */
     public static final String ID_PATTERN = "^[0-9A-Za-z._~:-]{1,128}$";
+    /** What a tenant name may look like (the same rule as the security module's {@code Caller.TENANT}). */
+    public static final String TENANT_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$";
 
     /** The per-attempt timeout when the request names none. */
     public static final int DEFAULT_TIMEOUT_SECONDS = 30;
@@ -111,7 +119,8 @@ public record InvocationRequest(
                 orderingKey,
                 idempotencyKey,
                 recordResponse,
-                replayOf);
+                replayOf,
+                tenant);
     }
 
     /** This request with {@code correlationId} set. */
@@ -137,7 +146,8 @@ public record InvocationRequest(
                 orderingKey,
                 idempotencyKey,
                 recordResponse,
-                replayOf);
+                replayOf,
+                tenant);
     }
 
     /** This request with {@code headers} as its headers and {@code callback} as its callback. */
@@ -163,7 +173,8 @@ public record InvocationRequest(
                 orderingKey,
                 idempotencyKey,
                 recordResponse,
-                replayOf);
+                replayOf,
+                tenant);
     }
 
     /**
@@ -192,7 +203,8 @@ public record InvocationRequest(
                 orderingKey,
                 idempotencyKey,
                 recordResponse,
-                replayOf);
+                replayOf,
+                tenant);
     }
 
     /** This request with {@code recordResponse} set. */
@@ -218,7 +230,8 @@ public record InvocationRequest(
                 orderingKey,
                 idempotencyKey,
                 recordResponse,
-                replayOf);
+                replayOf,
+                tenant);
     }
 
     /** This request with {@code target} as its target. */
@@ -244,7 +257,8 @@ public record InvocationRequest(
                 orderingKey,
                 idempotencyKey,
                 recordResponse,
-                replayOf);
+                replayOf,
+                tenant);
     }
 
     /**
@@ -273,7 +287,35 @@ public record InvocationRequest(
                 orderingKey,
                 idempotencyKey,
                 recordResponse,
-                replayOf);
+                replayOf,
+                tenant);
+    }
+
+    /** This request with {@code tenant} set. */
+    public InvocationRequest withTenant(String tenant) {
+        return new InvocationRequest(
+                id,
+                target,
+                invokeType,
+                headers,
+                query,
+                body,
+                bodyBase64,
+                bodyRef,
+                contentType,
+                callback,
+                correlationId,
+                deliverAt,
+                delaySeconds,
+                expiresAt,
+                maxAgeSeconds,
+                timeoutSeconds,
+                retry,
+                orderingKey,
+                idempotencyKey,
+                recordResponse,
+                replayOf,
+                tenant);
     }
 
     /** The Kafka record key: the ordering key when there is one, so that a key's requests share a partition. */

@@ -31,6 +31,8 @@ import dev.courier.common.record.Condition;
  * @param correlationId the conversation id, if known; else null
  * @param requested true for a caller's request ({@code CANCELLED} by {@code DELETE}) that the invocation's own record
  *     may still overrule (a call already in flight can succeed); false for a step that did happen
+ * @param tenant the tenant the invocation belongs to, if known; else null (the default tenant: records written before
+ *     tenants existed, and direct producers that name none)
  */
 public record StatusEvent(
         String id,
@@ -41,7 +43,8 @@ public record StatusEvent(
         Instant at,
         String lastResponseStatus,
         String correlationId,
-        boolean requested) {
+        boolean requested,
+        String tenant) {
 
     /** The record header that carries the event. */
     public static final String HEADER = "courier-status";
@@ -49,15 +52,34 @@ public record StatusEvent(
     private static final int FORMAT = 1;
     private static final long NONE = Long.MIN_VALUE;
 
-    /** A request stored by the accepter (or read from a direct producer). */
+    /** An event of no known tenant (the default tenant's, or one whose owner another event names). */
+    public StatusEvent(
+            String id,
+            InvocationStatus status,
+            int attempts,
+            Instant nextAttemptAt,
+            Instant acceptedAt,
+            Instant at,
+            String lastResponseStatus,
+            String correlationId,
+            boolean requested) {
+        this(id, status, attempts, nextAttemptAt, acceptedAt, at, lastResponseStatus, correlationId, requested, null);
+    }
+
+    /** A request stored without a tenant (a direct producer's, or from before tenants existed). */
     public static StatusEvent accepted(String id, Instant acceptedAt, String correlationId) {
+        return accepted(id, acceptedAt, correlationId, null);
+    }
+
+    /** A request of {@code tenant} (null: the default) stored by the accepter (or read from a direct producer). */
+    public static StatusEvent accepted(String id, Instant acceptedAt, String correlationId, String tenant) {
         return new StatusEvent(
-                id, InvocationStatus.ACCEPTED, 0, null, acceptedAt, acceptedAt, null, correlationId, false);
+                id, InvocationStatus.ACCEPTED, 0, null, acceptedAt, acceptedAt, null, correlationId, false, tenant);
     }
 
     /** The caller asked for the invocation to be cancelled at {@code at}. */
     public static StatusEvent cancelRequested(String id, Instant at) {
-        return new StatusEvent(id, InvocationStatus.CANCELLED, 0, null, null, at, null, null, true);
+        return new StatusEvent(id, InvocationStatus.CANCELLED, 0, null, null, at, null, null, true, null);
     }
 
     /** The status an invocation that ended with {@code condition} is in. */
@@ -84,6 +106,11 @@ public record StatusEvent(
             out.writeLong(millis(at));
             writeString(out, lastResponseStatus);
             writeString(out, correlationId);
+            // Added after format 1 was out: a trailing field, written only when there is a tenant, so that a reader
+            // of an older version (which stops after the correlation id) reads every event as before.
+            if (tenant != null) {
+                writeString(out, tenant);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -115,8 +142,20 @@ public record StatusEvent(
             if (at == null) {
                 throw new IllegalArgumentException("a status event needs its time");
             }
+            String lastResponseStatus = readString(in);
+            String correlationId = readString(in);
+            String tenant = in.available() > 0 ? readString(in) : null;
             return new StatusEvent(
-                    id, statuses[status], attempts, next, acceptedAt, at, readString(in), readString(in), requested);
+                    id,
+                    statuses[status],
+                    attempts,
+                    next,
+                    acceptedAt,
+                    at,
+                    lastResponseStatus,
+                    correlationId,
+                    requested,
+                    tenant);
         } catch (IOException e) {
             throw new IllegalArgumentException("not a status event: " + e.getMessage(), e);
         }

@@ -40,6 +40,19 @@ class StatusEventTest {
     }
 
     @Test
+    void theTenantIsATrailingFieldThatEarlierReadersNeverReach() {
+        Instant at = Instant.parse("2026-12-02T10:15:30.123Z");
+        StatusEvent withTenant = StatusEvent.accepted("01K1Q6K12C1BT01KRZJ000HKB9", at, "c", "acme");
+        StatusEvent without = StatusEvent.accepted("01K1Q6K12C1BT01KRZJ000HKB9", at, "c");
+
+        assertThat(StatusEvent.decode(withTenant.encode())).isEqualTo(withTenant);
+        assertThat(StatusEvent.decode(without.encode()).tenant()).isNull();
+        // An earlier version reads the fields up to the correlation id and stops: those bytes are unchanged.
+        byte[] old = without.encode();
+        assertThat(Arrays.copyOf(withTenant.encode(), old.length)).isEqualTo(old);
+    }
+
+    @Test
     void bytesThatAreNotAnEventAreRefusedNotMisread() {
         byte[] event = StatusEvent.accepted("01K1Q6K12C1BT01KRZJ000HKB9", Instant.now(), "c")
                 .encode();

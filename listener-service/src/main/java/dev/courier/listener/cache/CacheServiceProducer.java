@@ -10,7 +10,8 @@ import dev.courier.cacheclient.CacheServiceClient;
 import dev.courier.listener.config.ListenerConfig;
 
 /**
- * The listener's client of cache-service ({@code courier.listener.cache-url}), or none when no URL is configured: then
+ * The listener's client of cache-service ({@code courier.listener.cache-url}, presenting
+ * {@code courier.listener.cache-api-key} when one is set), or none when no URL is configured: then
  * cancellations and lanes are known from the change log alone, and lanes live in this listener's memory only.
  */
 public class CacheServiceProducer {
@@ -20,7 +21,8 @@ public class CacheServiceProducer {
     @Produces
     @Singleton
     Optional<CacheServiceClient> cacheService(ListenerConfig config) {
-        return config.cacheUrl().map(url -> new CacheServiceClient(url, TIMEOUT, "courier-cache-client"));
+        return config.cacheUrl()
+                .map(url -> new CacheServiceClient(url, TIMEOUT, "courier-cache-client", config.cacheApiKey()));
     }
 
     void close(@Disposes Optional<CacheServiceClient> client) {

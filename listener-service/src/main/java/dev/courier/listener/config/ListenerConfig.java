@@ -45,6 +45,13 @@ public interface ListenerConfig {
     @WithDefault("24h")
     Duration idempotencyWindow();
 
+    /**
+     * The API key this listener presents to cache-service ({@code X-Api-Key}), one of cache-service's service role
+     * ({@code courier.auth.api-keys."<name>".role=service}: lanes and cancellations are Courier's own namespaces); none
+     * when cache-service's authentication is off. A secret: from a secret store, never logged.
+     */
+    Optional<String> cacheApiKey();
+
     /** Consumer group of the listeners; every listener instance in the group shares the partitions. */
     @WithDefault("courier-listener")
     String groupId();

@@ -153,48 +153,51 @@ public class Dispatcher {
     private CompletionStage<Void> claimed(
             InvocationRequest request, DeliveryState state, InvocationRecord.Source source) {
         String position = source.topic() + "/" + source.partition() + "/" + source.offset();
-        return claims.claim(request.idempotencyKey(), request.id(), position).thenCompose(claim -> {
-            if (claim instanceof IdempotencyClaims.Claim.Mine) {
-                return deliver(request, state);
-            }
-            AttemptResult.Failed refusal;
-            boolean ownInvocation = true;
-            if (claim instanceof IdempotencyClaims.Claim.Duplicate duplicate) {
-                metrics.deadLettered("duplicate_request");
-                refusal = new AttemptResult.Failed(
-                        ErrorCodes.DUPLICATE_REQUEST,
-                        "idempotencyKey already names invocation " + duplicate.holder()
-                                + " (within the idempotency window); this record was not delivered",
-                        false,
-                        Duration.ZERO);
-                // The same id as the invocation the key names: this record must not end that invocation's status.
-                ownInvocation = !duplicate.sameId();
-            } else {
-                metrics.deadLettered("idempotency_unsupported");
-                refusal = new AttemptResult.Failed(
-                        ErrorCodes.IDEMPOTENCY_UNAVAILABLE,
-                        "the request has an idempotencyKey and this listener has no cache-service to claim it in"
-                                + " (courier.listener.cache-url); not delivered",
-                        false,
-                        Duration.ZERO);
-            }
-            // Not record(): the request never entered a lane, and a stored body it names may be the first
-            // invocation's, so nothing is released. A duplicate is not kept for replay: it would be delivered twice.
-            return outcomes.write(
-                            InvocationRecords.completed(
-                                    request,
-                                    state.acceptedAt(),
-                                    refusal,
-                                    Condition.REJECTED,
-                                    0,
-                                    null,
-                                    recordResponseMaxBytes,
-                                    claim instanceof IdempotencyClaims.Claim.Duplicate
-                                            ? null
-                                            : replayable(request, Condition.REJECTED)),
-                            ownInvocation)
-                    .thenRun(() -> metrics.completed(Condition.REJECTED));
-        });
+        return claims.claim(request.tenant(), request.idempotencyKey(), request.id(), position)
+                .thenCompose(claim -> {
+                    if (claim instanceof IdempotencyClaims.Claim.Mine) {
+                        return deliver(request, state);
+                    }
+                    AttemptResult.Failed refusal;
+                    boolean ownInvocation = true;
+                    if (claim instanceof IdempotencyClaims.Claim.Duplicate duplicate) {
+                        metrics.deadLettered("duplicate_request");
+                        refusal = new AttemptResult.Failed(
+                                ErrorCodes.DUPLICATE_REQUEST,
+                                "idempotencyKey already names invocation " + duplicate.holder()
+                                        + " (within the idempotency window); this record was not delivered",
+                                false,
+                                Duration.ZERO);
+                        // The same id as the invocation the key names: this record must not end that invocation's
+                        // status.
+                        ownInvocation = !duplicate.sameId();
+                    } else {
+                        metrics.deadLettered("idempotency_unsupported");
+                        refusal = new AttemptResult.Failed(
+                                ErrorCodes.IDEMPOTENCY_UNAVAILABLE,
+                                "the request has an idempotencyKey and this listener has no cache-service to claim it in"
+                                        + " (courier.listener.cache-url); not delivered",
+                                false,
+                                Duration.ZERO);
+                    }
+                    // Not record(): the request never entered a lane, and a stored body it names may be the first
+                    // invocation's, so nothing is released. A duplicate is not kept for replay: it would be delivered
+                    // twice.
+                    return outcomes.write(
+                                    InvocationRecords.completed(
+                                            request,
+                                            state.acceptedAt(),
+                                            refusal,
+                                            Condition.REJECTED,
+                                            0,
+                                            null,
+                                            recordResponseMaxBytes,
+                                            claim instanceof IdempotencyClaims.Claim.Duplicate
+                                                    ? null
+                                                    : replayable(request, Condition.REJECTED)),
+                                    ownInvocation)
+                            .thenRun(() -> metrics.completed(Condition.REJECTED));
+                });
     }
 
     /**
@@ -368,15 +371,17 @@ public class Dispatcher {
             Condition condition,
             int attempts,
             CallbackOutcome callback) {
-        CompletionStage<Void> written = outcomes.write(InvocationRecords.completed(
-                        request,
-                        acceptedAt,
-                        result,
-                        condition,
-                        attempts,
-                        callback,
-                        recordResponseMaxBytes,
-                        replayable(request, condition)))
+        CompletionStage<Void> written = outcomes.write(
+                        InvocationRecords.completed(
+                                request,
+                                acceptedAt,
+                                result,
+                                condition,
+                                attempts,
+                                callback,
+                                recordResponseMaxBytes,
+                                replayable(request, condition)),
+                        request.tenant())
                 .thenRun(() -> metrics.completed(condition))
                 // The invocation has ended and its record is durable: its stored body is no longer needed.
                 .thenCompose(ignored -> bodies.release(request));

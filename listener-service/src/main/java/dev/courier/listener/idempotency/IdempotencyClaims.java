@@ -45,12 +45,18 @@ public class IdempotencyClaims {
         this.window = config.idempotencyWindow();
     }
 
-    /** Claims {@code key} for invocation {@code id}, read at {@code position} ({@code topic/partition/offset}). */
-    public CompletionStage<Claim> claim(String key, String id, String position) {
+    /**
+     * Claims {@code tenant}'s {@code key} for invocation {@code id}, read at {@code position}
+     * ({@code topic/partition/offset}). A request that names no tenant is the default tenant's ({@value
+     * IdempotencyEntries#DEFAULT_TENANT}; an accepter configured with another {@code courier.auth.default-tenant} keys
+     * its default tenant's claims under that name instead).
+     */
+    public CompletionStage<Claim> claim(String tenant, String key, String id, String position) {
         if (cache.isEmpty()) {
             return CompletableFuture.completedFuture(new Claim.Unsupported());
         }
-        return attempt(IdempotencyEntries.entry(IdempotencyEntries.DEFAULT_TENANT, key), id, position, FIRST_PAUSE);
+        String owner = tenant != null ? tenant : IdempotencyEntries.DEFAULT_TENANT;
+        return attempt(IdempotencyEntries.entry(owner, key), id, position, FIRST_PAUSE);
     }
 
     private CompletionStage<Claim> attempt(String entry, String id, String position, Duration pause) {

@@ -57,9 +57,9 @@ public class OutcomeWriter {
         return condition == Condition.SUCCESS ? resultsTopic : failuresTopic;
     }
 
-    /** Writes {@code record}; completes once it is durably on its topic. */
+    /** Writes {@code record} of an invocation of no known tenant (an unreadable record); see {@link #write(InvocationRecord, String)}. */
     public CompletionStage<Void> write(InvocationRecord record) {
-        return write(record, true);
+        return write(record, true, null);
     }
 
     /**
@@ -68,6 +68,19 @@ public class OutcomeWriter {
      * invocation's status.
      */
     public CompletionStage<Void> write(InvocationRecord record, boolean reportStatus) {
+        return write(record, reportStatus, null);
+    }
+
+    /**
+     * Writes {@code record} of an invocation of {@code tenant} (null: the default), whose status event names it so that
+     * the status read model knows the owner even when this record is projected before the request's own event.
+     */
+    public CompletionStage<Void> write(InvocationRecord record, String tenant) {
+        return write(record, true, tenant);
+    }
+
+    /** Writes {@code record}; completes once it is durably on its topic. */
+    public CompletionStage<Void> write(InvocationRecord record, boolean reportStatus, String tenant) {
         byte[] value;
         try {
             value = mapper.writeValueAsBytes(record);
@@ -77,7 +90,7 @@ public class OutcomeWriter {
         ProducerRecord<String, byte[]> message = new ProducerRecord<>(
                 topicFor(record.courier().condition()), record.courier().invocationId(), value);
         if (reportStatus) {
-            message.headers().add(StatusEvent.HEADER, finished(record).encode());
+            message.headers().add(StatusEvent.HEADER, finished(record, tenant).encode());
         }
         CompletableFuture<Void> written = new CompletableFuture<>();
         send(message, written);
@@ -85,7 +98,7 @@ public class OutcomeWriter {
     }
 
     /** The last step of the invocation {@code record} reports, for the status read model. */
-    static StatusEvent finished(InvocationRecord record) {
+    static StatusEvent finished(InvocationRecord record, String tenant) {
         InvocationRecord.Delivery courier = record.courier();
         InvocationRecord.Response response =
                 record.data() == null ? null : record.data().response();
@@ -102,7 +115,8 @@ public class OutcomeWriter {
                 completedAt,
                 response == null ? null : response.status(),
                 correlationId,
-                false);
+                false,
+                tenant);
     }
 
     private void send(ProducerRecord<String, byte[]> message, CompletableFuture<Void> written) {

@@ -50,7 +50,7 @@ public class DelayScheduler {
         String correlationId = request.correlationId() != null ? request.correlationId() : request.id();
         headers.add(
                 StatusEvent.HEADER,
-                StatusEvent.accepted(request.id(), state.acceptedAt(), correlationId)
+                StatusEvent.accepted(request.id(), state.acceptedAt(), correlationId, request.tenant())
                         .encode());
         return forward(request.recordKey(), json(request), headers, state);
     }
@@ -121,7 +121,8 @@ public class DelayScheduler {
                 Instant.now(),
                 null,
                 identity.correlationId(),
-                false);
+                false,
+                identity.tenant());
         headers.add(StatusEvent.HEADER, step.encode());
     }
 

@@ -75,9 +75,10 @@ public final class EmbeddedKafkaBroker implements TestKafkaBroker {
     public static EmbeddedKafkaBroker start(SaslSslListener saslSsl) {
         try {
             Path dataDir = Files.createTempDirectory("courier-kafka-");
-            int brokerPort = freePort();
-            int controllerPort = freePort();
-            int saslSslPort = saslSsl == null ? -1 : freePort();
+            int[] ports = freePorts(saslSsl == null ? 2 : 3);
+            int brokerPort = ports[0];
+            int controllerPort = ports[1];
+            int saslSslPort = saslSsl == null ? -1 : ports[2];
             Properties props = brokerProperties(dataDir, brokerPort, controllerPort);
             if (saslSsl != null) {
                 addSaslSslListener(props, saslSslPort, saslSsl);
@@ -278,10 +279,26 @@ public final class EmbeddedKafkaBroker implements TestKafkaBroker {
      */
     public record SaslSslListener(Path keyStore, String keyStorePassword, String username, String password) {}
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
+    /**
+     * {@code count} distinct free ports: every socket is held open until all are chosen, since a port given back may
+     * be the next one handed out (two listeners on one port refused the broker's start in a loaded CI run).
+     */
+    private static int[] freePorts(int count) throws IOException {
+        ServerSocket[] sockets = new ServerSocket[count];
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                sockets[i] = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                sockets[i].setReuseAddress(true);
+                ports[i] = sockets[i].getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket socket : sockets) {
+                if (socket != null) {
+                    socket.close();
+                }
+            }
         }
     }
 

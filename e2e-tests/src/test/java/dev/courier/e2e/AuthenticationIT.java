@@ -1,0 +1,254 @@
+package dev.courier.e2e;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.courier.testing.auth.TestTokenIssuer;
+import dev.courier.testing.http.RecordingHttpServer;
+import dev.courier.testing.kafka.EmbeddedKafkaBroker;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The packaged accepter, listener and cache-service with authentication on, as in production: tenant acme calls with
+ * an API key (configured by its SHA-256), tenant globex with a bearer JWT from a real JWKS server on 127.0.0.1; the
+ * accepter and the listener call cache-service with Courier's service key. One tenant's invocation is delivered and
+ * its status read, and for the other tenant it does not exist; idempotency keys and cache namespaces are per tenant.
+ */
+class AuthenticationIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final String ACME_KEY = "acme-e2e-key-not-a-secret";
+    private static final String SERVICE_KEY = "courier-service-e2e-key-not-a-secret";
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    private static EmbeddedKafkaBroker kafka;
+    private static RecordingHttpServer target;
+    private static TestTokenIssuer issuer;
+    private static ServiceProcess cache;
+    private static ServiceProcess listener;
+    private static ServiceProcess accepter;
+
+    @BeforeAll
+    static void startTheStack() throws Exception {
+        kafka = EmbeddedKafkaBroker.start();
+        kafka.createTopics(3, "courier.requests", "courier.results", "courier.failures", "courier.cache.changes");
+        kafka.createTopics(
+                1,
+                "courier.delay.1s",
+                "courier.delay.10s",
+                "courier.delay.1m",
+                "courier.delay.10m",
+                "courier.delay.1h");
+        target = RecordingHttpServer.start();
+        issuer = TestTokenIssuer.start();
+        String bootstrap = kafka.bootstrapServers();
+
+        Map<String, String> auth = new HashMap<>(issuer.config());
+        auth.put("courier.auth.api-keys.acme.sha256", sha256(ACME_KEY));
+        auth.put("courier.auth.api-keys.acme.tenant", "acme");
+
+        Map<String, String> cacheConfig = new HashMap<>(auth);
+        cacheConfig.put("kafka.bootstrap.servers", bootstrap);
+        cacheConfig.put("courier.auth.service-key-sha256", sha256(SERVICE_KEY));
+        cacheConfig.put(
+                "courier.cache.object-store.directory",
+                Files.createTempDirectory("courier-auth-it").toString());
+        cache = ServiceProcess.start("auth-cache", "courier.cache.app", cacheConfig);
+
+        listener = ServiceProcess.start(
+                "auth-listener",
+                "courier.listener.app",
+                Map.of(
+                        "kafka.bootstrap.servers",
+                        bootstrap,
+                        "courier.listener.egress.allow-loopback",
+                        "true",
+                        "courier.listener.cache-url",
+                        cache.baseUri().toString(),
+                        "courier.listener.cache-api-key",
+                        SERVICE_KEY));
+
+        Map<String, String> accepterConfig = new HashMap<>(auth);
+        accepterConfig.put("kafka.bootstrap.servers", bootstrap);
+        accepterConfig.put("courier.accepter.cache-url", cache.baseUri().toString());
+        accepterConfig.put("courier.accepter.cache-api-key", SERVICE_KEY);
+        accepter = ServiceProcess.start("auth-accepter", "courier.accepter.app", accepterConfig);
+    }
+
+    @AfterAll
+    static void stopTheStack() throws Exception {
+        for (AutoCloseable part : new AutoCloseable[] {accepter, listener, cache, target, issuer, kafka}) {
+            if (part != null) {
+                part.close();
+            }
+        }
+    }
+
+    @Test
+    void oneTenantsInvocationIsDeliveredAndDoesNotExistForAnother() throws Exception {
+        String globex = "Bearer " + issuer.token("globex");
+        HttpResponse<String> accepted = send("POST", "/v1/invocations", acme(), invocation("/acme/order", null));
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        String id = JSON.readTree(accepted.body()).get("id").asText();
+
+        target.awaitOne(request -> request.path().equals("/acme/order"), WAIT);
+        JsonNode status = awaitStatus(id, "SUCCEEDED");
+        assertThat(status.get("id").asText()).isEqualTo(id);
+
+        // For globex it does not exist: answered exactly as an id nobody issued.
+        HttpResponse<String> other = send("GET", "/v1/invocations/" + id, globex, null);
+        HttpResponse<String> unknown = send("GET", "/v1/invocations/01K1Q6K12C1BT01KRZJ000HKB9", globex, null);
+        for (HttpResponse<String> response : java.util.List.of(other, unknown)) {
+            assertThat(response.statusCode()).isEqualTo(404);
+            assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+            assertThat(JSON.readTree(response.body()).get("type").asText()).isEqualTo("urn:courier:problem:not-found");
+            assertThat(response.body()).doesNotContain("acme");
+        }
+        assertThat(send("DELETE", "/v1/invocations/" + id, globex, null).statusCode())
+                .isEqualTo(404);
+        // Without a credential: 401, and the invocation's owner still reads it.
+        HttpResponse<String> anonymous = send("GET", "/v1/invocations/" + id, null, null);
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(send("GET", "/v1/invocations/" + id, acme(), null).statusCode())
+                .isEqualTo(200);
+
+        // globex's own invocation is delivered too, and is invisible to acme.
+        HttpResponse<String> mine = send("POST", "/v1/invocations", globex, invocation("/globex/order", null));
+        assertThat(mine.statusCode()).as(mine.body()).isEqualTo(202);
+        String globexId = JSON.readTree(mine.body()).get("id").asText();
+        target.awaitOne(request -> request.path().equals("/globex/order"), WAIT);
+        assertThat(send("GET", "/v1/invocations/" + globexId, acme(), null).statusCode())
+                .isEqualTo(404);
+        assertThat(send("DELETE", "/v1/invocations/" + globexId, acme(), null).statusCode())
+                .isEqualTo(404);
+
+        // The listener and the accepter reach cache-service with the service key, never refused.
+        assertThat(Files.readString(log("auth-listener")))
+                .doesNotContain("answered 401")
+                .doesNotContain("answered 403");
+        assertThat(Files.readString(log("auth-accepter")))
+                .doesNotContain(SERVICE_KEY)
+                .doesNotContain(ACME_KEY);
+    }
+
+    @Test
+    void theSameIdempotencyKeyFromTwoTenantsIsTwoInvocations() throws Exception {
+        String key = "order-" + System.nanoTime();
+        String globex = "Bearer " + issuer.token("globex");
+        String first = idOf(send("POST", "/v1/invocations", acme(), invocation("/idem/acme", key)));
+        String again = idOf(send("POST", "/v1/invocations", acme(), invocation("/idem/acme", key)));
+        String theirs = idOf(send("POST", "/v1/invocations", globex, invocation("/idem/globex", key)));
+
+        assertThat(again).isEqualTo(first);
+        assertThat(theirs).isNotEqualTo(first);
+        target.awaitOne(request -> request.path().equals("/idem/globex"), WAIT);
+        target.awaitOne(request -> request.path().equals("/idem/acme"), WAIT);
+        assertThat(target.received().stream().filter(r -> r.path().equals("/idem/acme")))
+                .hasSize(1);
+    }
+
+    @Test
+    void cacheNamespacesArePerTenantAndCouriersOwnAreTheServicesAlone() throws Exception {
+        String ns = "carts-" + System.nanoTime();
+        String globex = "Bearer " + issuer.token("globex");
+        assertThat(cacheCall("PUT", "/v1/cache/" + ns + "/k", acme(), "acme's").statusCode())
+                .isEqualTo(201);
+        assertThat(cacheCall("GET", "/v1/cache/" + ns + "/k", acme(), null).body())
+                .isEqualTo("acme's");
+        assertThat(cacheCall("GET", "/v1/cache/" + ns + "/k", globex, null).statusCode())
+                .isEqualTo(404);
+
+        HttpResponse<String> forbidden = cacheCall("PUT", "/v1/cache/courier.cancellations/x", acme(), "{}");
+        assertThat(forbidden.statusCode()).isEqualTo(403);
+        assertThat(forbidden.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(cacheCall("GET", "/v1/status/01K1Q6K12C1BT01KRZJ000HKB9", globex, null)
+                        .statusCode())
+                .isEqualTo(403);
+        assertThat(cacheCall("GET", "/v1/cache/" + ns + "/k", null, null).statusCode())
+                .isEqualTo(401);
+    }
+
+    private static JsonNode awaitStatus(String id, String expected) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        HttpResponse<String> response = send("GET", "/v1/invocations/" + id, acme(), null);
+        while (System.nanoTime() < deadline) {
+            response = send("GET", "/v1/invocations/" + id, acme(), null);
+            if (response.statusCode() == 200
+                    && JSON.readTree(response.body()).get("status").asText().equals(expected)) {
+                return JSON.readTree(response.body());
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("status of " + id + " is not " + expected + ": " + response.body());
+    }
+
+    private static String idOf(HttpResponse<String> response) throws Exception {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        return JSON.readTree(response.body()).get("id").asText();
+    }
+
+    private static String invocation(String path, String idempotencyKey) {
+        return "{\"target\":{\"type\":\"http\",\"url\":\"" + target.url(path) + "\"}"
+                + (idempotencyKey == null ? "" : ",\"idempotencyKey\":\"" + idempotencyKey + "\"") + "}";
+    }
+
+    private static String acme() {
+        return "ApiKey " + ACME_KEY;
+    }
+
+    private static HttpResponse<String> send(String method, String path, String credential, String body)
+            throws Exception {
+        return call(accepter.baseUri().resolve(path), method, credential, body, "application/json");
+    }
+
+    private static HttpResponse<String> cacheCall(String method, String path, String credential, String body)
+            throws Exception {
+        return call(cache.baseUri().resolve(path), method, credential, body, "text/plain");
+    }
+
+    /** {@code credential}: {@code Bearer <JWT>}, {@code ApiKey <key>} (sent as X-Api-Key), or null. */
+    private static HttpResponse<String> call(URI uri, String method, String credential, String body, String type)
+            throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+                .timeout(Duration.ofSeconds(30))
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            request.header("Content-Type", type);
+        }
+        if (credential != null && credential.startsWith("ApiKey ")) {
+            request.header("X-Api-Key", credential.substring("ApiKey ".length()));
+        } else if (credential != null) {
+            request.header("Authorization", credential);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static Path log(String name) {
+        return Path.of(System.getProperty("courier.e2e.logs", "target/e2e-logs"))
+                .resolve(name + ".log");
+    }
+
+    private static String sha256(String key) throws Exception {
+        return HexFormat.of()
+                .formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+    }
+}

@@ -30,6 +30,9 @@ import dev.courier.testing.http.RawHttp;
  * answers those before any of our code runs, so they cannot carry a problem document); those are counted apart.
  */
 final class Fuzzer {
+    /** The kind of finding that is still open: a request answered neither with a status nor a closed connection. */
+    static final String NO_ANSWER = "no answer";
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What must never reach a client: stack frames, exception class names, the implementation's packages. */
@@ -146,7 +149,7 @@ final class Fuzzer {
                 // must, until its idle timeout.
                 report.waitedForABody.incrementAndGet();
             } else {
-                report.finding("no answer", request, response);
+                report.finding(NO_ANSWER, request, response);
             }
             return;
         }

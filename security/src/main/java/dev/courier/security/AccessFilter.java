@@ -3,6 +3,7 @@ package dev.courier.security;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 
+import io.vertx.core.http.HttpServerRequest;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
@@ -20,9 +21,10 @@ public class AccessFilter {
     }
 
     @ServerRequestFilter(preMatching = true, priority = Priorities.AUTHENTICATION)
-    public void authenticate(ContainerRequestContext request) {
-        // Default deny: everything but /q/ needs a credential, so a path spelled oddly cannot slip past.
-        String path = request.getUriInfo().getPath();
+    public void authenticate(ContainerRequestContext request, HttpServerRequest http) {
+        // Default deny: everything but /q/ needs a credential, so a path spelled oddly cannot slip past. The path as
+        // sent, not decoded: decoding a hostile path threw here (a 500 before any resource ran).
+        String path = http.path();
         if (!path.startsWith("/q/")) {
             current.set(gate.authenticate(request::getHeaderString));
         }

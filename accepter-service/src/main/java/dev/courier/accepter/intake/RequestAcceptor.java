@@ -19,7 +19,6 @@ import dev.courier.common.secret.SealedHeaders;
 import dev.courier.common.status.InvocationStatus;
 import dev.courier.oci.storage.ClaimCheck;
 import dev.courier.security.AccessGate;
-import dev.courier.security.Caller;
 import dev.courier.security.CurrentCaller;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -83,6 +82,14 @@ public class RequestAcceptor {
      * key to seal it with; one whose target is outside its tenant's policy is a 403.
      */
     public InvocationRequest admit(InvocationRequest request, String headerCorrelationId) {
+        return admit(request, headerCorrelationId, caller.get().tenant());
+    }
+
+    /**
+     * {@link #admit(InvocationRequest, String)} for {@code tenant} rather than the caller of the request being
+     * handled: for what Courier submits on its own, outside any request (a schedule's fire).
+     */
+    public InvocationRequest admit(InvocationRequest request, String headerCorrelationId, String tenant) {
         if (request.tenant() != null) {
             throw RequestProblem.invalidFields(List.of(new FieldError(
                     "tenant", "is set by Courier from the caller's credential; a request may not name one")));
@@ -111,14 +118,18 @@ public class RequestAcceptor {
                         .toList());
             }
         }
-        Caller who = caller.get();
-        policies.checkTarget(request, who.tenant());
+        policies.checkTarget(request, tenant);
         // The default tenant's requests name none: their records are exactly what they were before tenants existed.
         InvocationRequest toStore =
-                request.withId(Ulid.next()).withTenant(who.tenant().equals(defaultTenant) ? null : who.tenant());
+                request.withId(Ulid.next()).withTenant(tenant.equals(defaultTenant) ? null : tenant);
         return toStore.correlationId() == null && headerCorrelationId != null
                 ? toStore.withCorrelationId(headerCorrelationId)
                 : toStore;
+    }
+
+    /** The tenant of requests that name none (and of every schedule until schedules are tenant-scoped). */
+    public String defaultTenant() {
+        return defaultTenant;
     }
 
     /** Accepts one submission; see {@link #acceptAll}. */

@@ -67,7 +67,9 @@ public class ScheduleFirer {
         try {
             // A fire has no caller: its correlation id is the template's, else the fire key, which names the schedule
             // and the fire time and so links the invocation's status, calls and records back to both.
-            invocation = acceptor.admit(store.openTemplate(schedule), key);
+            // Schedules belong to the default tenant (they are not tenant-scoped yet; ScheduleResource refuses other
+            // tenants), and a fire runs outside any request, so it names that tenant itself.
+            invocation = acceptor.admit(store.openTemplate(schedule), key, acceptor.defaultTenant());
             document = mapper.writeValueAsBytes(invocation);
         } catch (SealedHeaders.UnreadableHeaderException e) {
             LOG.errorf(

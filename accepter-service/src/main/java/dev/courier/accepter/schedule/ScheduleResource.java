@@ -14,10 +14,12 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import dev.courier.accepter.config.AccepterConfig;
+import dev.courier.accepter.intake.RequestAcceptor;
 import dev.courier.accepter.problem.RequestProblem;
 import dev.courier.common.http.CourierHeaders;
 import dev.courier.common.http.Problem;
 import dev.courier.common.id.Ulid;
+import dev.courier.security.CurrentCaller;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -35,8 +37,18 @@ public class ScheduleResource {
     private final ScheduleStore store;
     private final ScheduleClock clock;
     private final int max;
+    private final CurrentCaller caller;
+    private final String defaultTenant;
 
-    public ScheduleResource(ScheduleReader reader, ScheduleStore store, ScheduleClock clock, AccepterConfig config) {
+    public ScheduleResource(
+            ScheduleReader reader,
+            ScheduleStore store,
+            ScheduleClock clock,
+            AccepterConfig config,
+            CurrentCaller caller,
+            RequestAcceptor acceptor) {
+        this.caller = caller;
+        this.defaultTenant = acceptor.defaultTenant();
         this.reader = reader;
         this.store = store;
         this.clock = clock;
@@ -69,6 +81,7 @@ public class ScheduleResource {
                                             mediaType = MediaType.APPLICATION_JSON,
                                             schema = @Schema(implementation = ScheduleDefinition.class)))
                     byte[] body) {
+        requireDefaultTenant();
         Instant now = Instant.now();
         Schedule schedule = reader.read(body, Ulid.next(), now);
         // Counted from what this instance knows: a limit on memory, not an exact quota across replicas.
@@ -95,6 +108,7 @@ public class ScheduleResource {
             content = @Content(schema = @Schema(implementation = ScheduleList.class)))
     @APIResponse(responseCode = "503", description = "cache-service unavailable")
     public ScheduleList list() {
+        requireDefaultTenant();
         Instant now = Instant.now();
         return new ScheduleList(store.all().stream()
                 .map(schedule -> ScheduleView.of(schedule, now))
@@ -112,6 +126,7 @@ public class ScheduleResource {
     @APIResponse(responseCode = "404", description = "No such schedule")
     @APIResponse(responseCode = "503", description = "cache-service unavailable")
     public CompletionStage<ScheduleView> get(@PathParam("id") String id) {
+        requireDefaultTenant();
         requireWellFormed(id);
         return store.find(id).thenApply(found -> found.map(stored -> ScheduleView.of(stored.schedule(), Instant.now()))
                 .orElseThrow(() -> notFound(id)));
@@ -124,6 +139,7 @@ public class ScheduleResource {
     @APIResponse(responseCode = "404", description = "No such schedule")
     @APIResponse(responseCode = "503", description = "cache-service unavailable; NOT deleted")
     public CompletionStage<Response> delete(@PathParam("id") String id) {
+        requireDefaultTenant();
         requireWellFormed(id);
         return store.delete(id).thenApply(deleted -> {
             if (!deleted) {
@@ -143,5 +159,16 @@ public class ScheduleResource {
 
     private static RequestProblem notFound(String id) {
         return RequestProblem.notFound("no schedule " + id);
+    }
+
+    /**
+     * Schedules are not tenant-scoped yet: a schedule has no owner, and its fires run as the default tenant. Until they
+     * are, only callers of the default tenant (and Courier's own service identity) may see or change them, so that no
+     * tenant reaches another's schedules or fires under another tenant's name.
+     */
+    private void requireDefaultTenant() {
+        if (!caller.get().tenant().equals(defaultTenant)) {
+            throw RequestProblem.forbidden("tenant", "schedules are available to the default tenant only, for now");
+        }
     }
 }

@@ -50,11 +50,16 @@ final class StatusLoad {
 
     private static void fill(Options options, long base, long count) throws Exception {
         Map<String, Object> props = Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, options.required("bootstrap"),
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.LINGER_MS_CONFIG, 20,
-                ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024,
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                options.required("bootstrap"),
+                ProducerConfig.ACKS_CONFIG,
+                "all",
+                ProducerConfig.LINGER_MS_CONFIG,
+                20,
+                ProducerConfig.BATCH_SIZE_CONFIG,
+                512 * 1024,
+                ProducerConfig.COMPRESSION_TYPE_CONFIG,
+                "lz4");
         String topic = options.required("topic");
         long started = System.nanoTime();
         AtomicReference<Exception> failure = new AtomicReference<>();
@@ -62,10 +67,13 @@ final class StatusLoad {
                 new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
             for (long i = 0; i < count && failure.get() == null; i++) {
                 String id = id(base, i);
-                ProducerRecord<String, byte[]> record = new ProducerRecord<>(
-                        topic, id, ("{\"id\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8));
+                ProducerRecord<String, byte[]> record =
+                        new ProducerRecord<>(topic, id, ("{\"id\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8));
                 record.headers()
-                        .add(StatusEvent.HEADER, StatusEvent.accepted(id, Instant.now(), "bench-" + i).encode());
+                        .add(
+                                StatusEvent.HEADER,
+                                StatusEvent.accepted(id, Instant.now(), "bench-" + i)
+                                        .encode());
                 producer.send(record, (metadata, error) -> {
                     if (error != null) {
                         failure.compareAndSet(null, error);

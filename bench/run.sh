@@ -601,10 +601,20 @@ section_e2e() {
 }
 
 section_cost() {
-    local n="$BENCH_COST_INVOCATIONS" url="http://127.0.0.1:$ACCEPTER_PORT/v1/invocations" name pid
+    local n="$BENCH_COST_INVOCATIONS" url="http://127.0.0.1:$ACCEPTER_PORT/v1/invocations" name pid warmup
     local -A before=()
     say "Cost: $n invocations at $BENCH_COST_RATE/s through the whole stack"
     port_open "$ACCEPTER_PORT" && port_open "$LISTENER_PORT" && port_open "$CACHE_PORT" || start_stack cost
+    # The cost of an invocation is a warm stack's: the stack first runs BENCH_WARMUP_SECONDS at the same rate, and
+    # only once the target has every warm-up call (and the status projection has had a moment) does the measuring
+    # start. Measured cold, the JIT compilers' work on the first 10,000 was most of the figure and grew with every
+    # new code path, whatever each invocation costs (docs/benchmarks.md, 2026-12-03).
+    target_reset >/dev/null
+    warmup="$(bench_java load --url "$url" --target "$TARGET_URL/noop" --rate "$BENCH_COST_RATE" \
+        --duration "$BENCH_WARMUP_SECONDS")"
+    printf '%s\n' "$warmup" >>"$LOG_DIR/load.log"
+    await_target "$(field "$warmup" ok)" 300 >/dev/null
+    sleep 3
     for name in accepter listener cache kafka; do
         before[$name]="$(cpu_seconds "$(cat "$PID_DIR/$name.pid")")"
     done

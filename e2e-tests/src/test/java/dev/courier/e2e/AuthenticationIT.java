@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.courier.testing.auth.TestTokenIssuer;
 import dev.courier.testing.http.RecordingHttpServer;
 import dev.courier.testing.kafka.EmbeddedKafkaBroker;
+import dev.courier.testing.kafka.KafkaTestClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -88,6 +89,9 @@ class AuthenticationIT {
         accepterConfig.put("kafka.bootstrap.servers", bootstrap);
         accepterConfig.put("courier.accepter.cache-url", cache.baseUri().toString());
         accepterConfig.put("courier.accepter.cache-api-key", SERVICE_KEY);
+        // Schedules stored in cache-service by the test itself are learnt within a second.
+        accepterConfig.put("courier.accepter.schedules.refresh", "1s");
+        accepterConfig.put("courier.accepter.tenants.initech.allowed-hosts", "initech.test");
         accepter = ServiceProcess.start("auth-accepter", "courier.accepter.app", accepterConfig);
     }
 
@@ -183,6 +187,145 @@ class AuthenticationIT {
                 .isEqualTo(403);
         assertThat(cacheCall("GET", "/v1/cache/" + ns + "/k", null, null).statusCode())
                 .isEqualTo(401);
+    }
+
+    @Test
+    void aScheduleIsItsTenantsAloneAndEachFireIsItsTenantsInvocation() throws Exception {
+        String globex = "Bearer " + issuer.token("globex");
+        HttpResponse<String> created = send(
+                "POST",
+                "/v1/schedules",
+                acme(),
+                "{\"cron\":\"* * * * * ?\",\"description\":\"acme's\",\"request\":" + invocation("/schedule/acme", null)
+                        + "}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String id = JSON.readTree(created.body()).get("id").asText();
+
+        // For globex it does not exist: reading or deleting it is answered exactly as for an id nobody issued, and
+        // its list does not show it. acme's does.
+        String unknown = dev.courier.common.id.Ulid.next();
+        for (String method : java.util.List.of("GET", "DELETE")) {
+            HttpResponse<String> theirs = send(method, "/v1/schedules/" + id, globex, null);
+            HttpResponse<String> nobodys = send(method, "/v1/schedules/" + unknown, globex, null);
+            assertThat(theirs.statusCode()).as(method).isEqualTo(404);
+            assertThat(theirs.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+            assertThat(withoutVaryingParts(theirs.body(), id))
+                    .as(method)
+                    .isEqualTo(withoutVaryingParts(nobodys.body(), unknown));
+        }
+        assertThat(JSON.readTree(send("GET", "/v1/schedules", globex, null).body())
+                        .get("schedules")
+                        .findValuesAsText("id"))
+                .doesNotContain(id);
+        assertThat(JSON.readTree(send("GET", "/v1/schedules", acme(), null).body())
+                        .get("schedules")
+                        .findValuesAsText("id"))
+                .contains(id);
+
+        // It fires (globex's DELETE did not delete it), as acme: its invocation's status is acme's to read alone.
+        target.awaitOne(request -> request.path().equals("/schedule/acme"), WAIT);
+        JsonNode fired = awaitSchedule(id, acme(), read -> read.has("lastInvocationId"));
+        String invocation = fired.get("lastInvocationId").asText();
+        assertThat(awaitStatus(invocation, "SUCCEEDED").get("correlationId").asText())
+                .startsWith("schedule:" + id + ":");
+        assertThat(send("GET", "/v1/invocations/" + invocation, globex, null).statusCode())
+                .isEqualTo(404);
+
+        assertThat(send("DELETE", "/v1/schedules/" + id, acme(), null).statusCode())
+                .isEqualTo(204);
+        assertThat(send("GET", "/v1/schedules/" + id, acme(), null).statusCode())
+                .isEqualTo(404);
+    }
+
+    @Test
+    void aScheduleStoredWithoutAnOwnerIsTheDefaultTenantsAndAFireOutsideItsOwnersPolicyIsRefused() throws Exception {
+        // As stored before schedules had owners: no tenant. It is the default tenant's (a far-off cron: never fires).
+        String legacy = dev.courier.common.id.Ulid.next();
+        store(legacy, null, "0 0 0 1 1 ? 2099", "/legacy");
+        String house = "Bearer " + issuer.token("default");
+        awaitSchedule(legacy, house, read -> read.get("id").asText().equals(legacy));
+        assertThat(send("GET", "/v1/schedules/" + legacy, acme(), null).statusCode())
+                .isEqualTo(404);
+
+        // initech's, every second, with a target its policy (allowed-hosts initech.test) does not allow: as a
+        // schedule created before the policy was tightened. Each fire is refused, and given up (outcome failed).
+        String refused = dev.courier.common.id.Ulid.next();
+        double failedBefore = fires("failed");
+        store(refused, "initech", "* * * * * ?", "/initech/outside");
+        awaitFires("failed", failedBefore + 2);
+        JsonNode read = awaitSchedule(refused, "Bearer " + issuer.token("initech"), schedule -> schedule.get("id")
+                .asText()
+                .equals(refused));
+        assertThat(read.get("fireCount").asInt()).isZero();
+        assertThat(read.has("lastInvocationId")).isFalse();
+        assertThat(target.received()).noneMatch(request -> request.path().startsWith("/initech/"));
+        try (KafkaTestClient client = new KafkaTestClient(kafka.bootstrapServers())) {
+            assertThat(client.readAll("courier.requests"))
+                    .noneMatch(record -> new String(record.value(), StandardCharsets.UTF_8).contains("/initech/"));
+        }
+        assertThat(Files.readString(log("auth-accepter")))
+                .contains("schedule " + refused + " cannot fire")
+                .contains("target.url");
+
+        assertThat(send("DELETE", "/v1/schedules/" + refused, "Bearer " + issuer.token("initech"), null)
+                        .statusCode())
+                .isEqualTo(204);
+        assertThat(send("DELETE", "/v1/schedules/" + legacy, house, null).statusCode())
+                .isEqualTo(204);
+    }
+
+    /** Stores a schedule in cache-service as the accepter does, owned by {@code tenant} (null: none named). */
+    private static void store(String id, String tenant, String cron, String path) throws Exception {
+        String owner = tenant == null ? "" : "\"tenant\":\"" + tenant + "\",";
+        String schedule = "{\"id\":\"" + id + "\"," + owner + "\"cron\":\"" + cron + "\",\"timeZone\":\"UTC\","
+                + "\"missedFires\":\"fire-once\",\"request\":{\"id\":\"" + id + "\",\"target\":{\"type\":\"http\","
+                + "\"url\":\"" + target.url(path) + "\"}},\"createdAt\":\"" + java.time.Instant.now() + "\","
+                + "\"fireCount\":0}";
+        HttpResponse<String> stored =
+                cacheCall("PUT", "/v1/cache/courier.schedules/" + id, "ApiKey " + SERVICE_KEY, schedule);
+        assertThat(stored.statusCode()).as(stored.body()).isEqualTo(201);
+    }
+
+    private static JsonNode awaitSchedule(String id, String credential, java.util.function.Predicate<JsonNode> done)
+            throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        HttpResponse<String> response = null;
+        while (System.nanoTime() < deadline) {
+            response = send("GET", "/v1/schedules/" + id, credential, null);
+            if (response.statusCode() == 200 && done.test(JSON.readTree(response.body()))) {
+                return JSON.readTree(response.body());
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("schedule " + id + " never got there: " + (response == null ? "" : response.body()));
+    }
+
+    /** {@code courier_schedule_fires_total} of {@code outcome}. */
+    private static double fires(String outcome) throws Exception {
+        String prefix = "courier_schedule_fires_total{outcome=\"" + outcome + "\"";
+        return accepter.metrics()
+                .lines()
+                .filter(line -> line.startsWith(prefix))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
+    private static void awaitFires(String outcome, double atLeast) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (fires(outcome) < atLeast) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("fewer than " + atLeast + " fires " + outcome + ": " + fires(outcome));
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** A problem document without what differs between two requests: the id asked for and the correlation id. */
+    private static String withoutVaryingParts(String problem, String id) throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode document =
+                (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(problem.replace(id, "ID"));
+        document.remove("correlationId");
+        return document.toString();
     }
 
     private static JsonNode awaitStatus(String id, String expected) throws Exception {

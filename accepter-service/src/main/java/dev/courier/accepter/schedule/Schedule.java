@@ -11,6 +11,9 @@ import dev.courier.common.request.InvocationRequest;
  * with {@code If-Match} on the version it read, so concurrent writers never lose a count.
  *
  * @param id the schedule id, a ULID
+ * @param tenant the tenant that owns it, the one whose caller created it: only that tenant's callers see or delete it,
+ *     and every fire is that tenant's invocation, held to its policy. Null for the default tenant, as on invocation
+ *     requests, so that a schedule stored before schedules had owners is the default tenant's
  * @param cron Quartz cron expression ({@code *}{@code /2 * * * * ?})
  * @param timeZone the zone {@code cron} is read in
  * @param description free text, or null
@@ -25,6 +28,7 @@ import dev.courier.common.request.InvocationRequest;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Schedule(
         String id,
+        String tenant,
         String cron,
         String timeZone,
         String description,
@@ -39,6 +43,7 @@ public record Schedule(
     public Schedule fired(Instant fireTime, String invocationId) {
         return new Schedule(
                 id,
+                tenant,
                 cron,
                 timeZone,
                 description,

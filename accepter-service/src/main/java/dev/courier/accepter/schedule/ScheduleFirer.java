@@ -24,6 +24,10 @@ import org.jboss.logging.Logger;
  * cache-service before anything is published ({@code intake.IdempotencyKeys}), so the first replica's claim wins and
  * the others get its invocation id back as a duplicate. No leader, no lock: a replica that dies mid-fire leaves a
  * pending claim that the others take over once it is older than {@code idempotency-pending-timeout}.
+ *
+ * <p>Each fire is admitted for the schedule's owner ({@link ScheduleStore#owner}): its invocation is the owner's (its
+ * status readable by the owner's callers only), its idempotency key is claimed among the owner's, and it is held to the
+ * owner's policy at every fire, so a policy tightened after the schedule was created applies to its next fire.
  */
 @ApplicationScoped
 public class ScheduleFirer {
@@ -67,9 +71,9 @@ public class ScheduleFirer {
         try {
             // A fire has no caller: its correlation id is the template's, else the fire key, which names the schedule
             // and the fire time and so links the invocation's status, calls and records back to both.
-            // Schedules belong to the default tenant (they are not tenant-scoped yet; ScheduleResource refuses other
-            // tenants), and a fire runs outside any request, so it names that tenant itself.
-            invocation = acceptor.admit(store.openTemplate(schedule), key, acceptor.defaultTenant());
+            // A fire is its schedule's owner's invocation, held to the owner's policy (targets, rate, size) as the
+            // owner's own request would be; it runs outside any request, so it names that tenant itself.
+            invocation = acceptor.admit(store.openTemplate(schedule), key, store.owner(schedule));
             document = mapper.writeValueAsBytes(invocation);
         } catch (SealedHeaders.UnreadableHeaderException e) {
             LOG.errorf(
@@ -94,9 +98,11 @@ public class ScheduleFirer {
     private static FireOutcome outcomeOf(String scheduleId, Instant fireTime, Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (cause instanceof RequestProblem problem) {
-            // 409: another replica's claim of this fire time is still pending; 503: Kafka or cache-service did not
-            // answer. Either way the fire time is tried again at the next tick.
-            if (problem.status() == 409 || problem.status() == 503) {
+            // 409: another replica's claim of this fire time is still pending; 429: the owner is over its rate (nothing
+            // was claimed or taken); 503: Kafka or cache-service did not answer. Each passes: the fire time is tried
+            // again at the next tick, and once it is later than the misfire threshold, missedFires decides.
+            // Anything else (403: a target outside the owner's policy, 413, 422) would be refused every time.
+            if (problem.status() == 409 || problem.status() == 429 || problem.status() == 503) {
                 LOG.debugf("schedule %s fire %s to be tried again: %s", scheduleId, fireTime, problem.getMessage());
                 return FireOutcome.RETRY;
             }

@@ -40,8 +40,12 @@ public class ScheduleReader {
         this.acceptor = acceptor;
     }
 
-    /** The definition in {@code body}, valid at {@code now}, as schedule {@code id} created at {@code now}. */
-    public Schedule read(byte[] body, String id, Instant now) {
+    /**
+     * The definition in {@code body}, valid at {@code now}, as schedule {@code id} of {@code tenant} created at
+     * {@code now}. Its template is held to that tenant's policy as a request of the tenant would be: a target outside
+     * it is a 403 naming the field under {@code request.}.
+     */
+    public Schedule read(byte[] body, String id, String tenant, Instant now) {
         JsonNode tree = requests.tree(body);
         if (tree == null || tree.isNull()) {
             throw RequestProblem.malformed("the request body is JSON null; send a schedule object");
@@ -71,13 +75,14 @@ public class ScheduleReader {
             }
         }
         FireTimes fireTimes = fireTimes(cron, timeZone == null ? DEFAULT_TIME_ZONE : timeZone, now, errors);
-        InvocationRequest template = template(tree.get("request"), id, errors);
+        InvocationRequest template = template(tree.get("request"), id, tenant, errors);
         if (!errors.isEmpty()) {
             throw RequestProblem.invalidFields(errors.stream()
                     .sorted(Comparator.comparing(FieldError::field))
                     .toList());
         }
-        return new Schedule(id, cron, fireTimes.zone().getId(), description, missedFires, template, now, null, null, 0);
+        return new Schedule(
+                id, tenant, cron, fireTimes.zone().getId(), description, missedFires, template, now, null, null, 0);
     }
 
     /**
@@ -111,7 +116,7 @@ public class ScheduleReader {
      * {@code request.}. Fields that would mean the same thing at every fire are refused: an idempotency key (each fire
      * has its own) and fixed instants (use {@code delaySeconds} and {@code maxAgeSeconds}).
      */
-    private InvocationRequest template(JsonNode tree, String id, List<FieldError> errors) {
+    private InvocationRequest template(JsonNode tree, String id, String tenant, List<FieldError> errors) {
         if (tree == null || tree.isNull()) {
             errors.add(new FieldError("request", "is required: the invocation request each fire enqueues"));
             return null;
@@ -119,8 +124,14 @@ public class ScheduleReader {
         InvocationRequest template;
         try {
             template = requests.read(tree);
-            acceptor.admit(template, null); // refuses what only Courier sets, and sensitive headers it cannot seal
+            // Refuses what only Courier sets, sensitive headers it cannot seal, and targets outside the tenant's
+            // policy.
+            acceptor.admit(template, null, tenant);
         } catch (RequestProblem problem) {
+            if (problem.status() == 403 && problem.errors().size() == 1) {
+                FieldError refused = problem.errors().get(0);
+                throw RequestProblem.forbidden(inRequest(refused.field()), refused.message());
+            }
             if (problem.status() != 422 && problem.status() != 400) {
                 throw problem;
             }

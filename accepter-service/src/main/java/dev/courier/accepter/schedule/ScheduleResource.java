@@ -14,7 +14,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import dev.courier.accepter.config.AccepterConfig;
-import dev.courier.accepter.intake.RequestAcceptor;
 import dev.courier.accepter.problem.RequestProblem;
 import dev.courier.common.http.CourierHeaders;
 import dev.courier.common.http.Problem;
@@ -30,6 +29,10 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
  * {@code /v1/schedules}: cron schedules that enqueue an invocation request at every fire time (SPEC section 3). The
  * schedules live in cache-service ({@link ScheduleStore}); every instance fires them ({@link ScheduleClock}), one
  * invocation per fire time ({@link ScheduleFirer}).
+ *
+ * <p>A schedule belongs to the tenant of the caller that created it: a caller lists, reads and deletes only its own
+ * tenant's, and another tenant's schedule id is a 404 exactly as an unknown one. Courier's service identity is no
+ * exception: it is a caller of its tenant (the default tenant, for the service key).
  */
 @Path("/v1/schedules")
 public class ScheduleResource {
@@ -38,17 +41,14 @@ public class ScheduleResource {
     private final ScheduleClock clock;
     private final int max;
     private final CurrentCaller caller;
-    private final String defaultTenant;
 
     public ScheduleResource(
             ScheduleReader reader,
             ScheduleStore store,
             ScheduleClock clock,
             AccepterConfig config,
-            CurrentCaller caller,
-            RequestAcceptor acceptor) {
+            CurrentCaller caller) {
         this.caller = caller;
-        this.defaultTenant = acceptor.defaultTenant();
         this.reader = reader;
         this.store = store;
         this.clock = clock;
@@ -81,9 +81,8 @@ public class ScheduleResource {
                                             mediaType = MediaType.APPLICATION_JSON,
                                             schema = @Schema(implementation = ScheduleDefinition.class)))
                     byte[] body) {
-        requireDefaultTenant();
         Instant now = Instant.now();
-        Schedule schedule = reader.read(body, Ulid.next(), now);
+        Schedule schedule = reader.read(body, Ulid.next(), caller.get().tenant(), now);
         // Counted from what this instance knows: a limit on memory, not an exact quota across replicas.
         if (clock.size() >= max) {
             throw RequestProblem.conflict("this service holds " + max
@@ -101,16 +100,16 @@ public class ScheduleResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Every schedule, oldest first")
+    @Operation(summary = "Every schedule of the caller's tenant, oldest first")
     @APIResponse(
             responseCode = "200",
             description = "The schedules",
             content = @Content(schema = @Schema(implementation = ScheduleList.class)))
     @APIResponse(responseCode = "503", description = "cache-service unavailable")
     public ScheduleList list() {
-        requireDefaultTenant();
+        String tenant = caller.get().tenant();
         Instant now = Instant.now();
-        return new ScheduleList(store.all().stream()
+        return new ScheduleList(store.all(tenant).stream()
                 .map(schedule -> ScheduleView.of(schedule, now))
                 .toList());
     }
@@ -123,25 +122,26 @@ public class ScheduleResource {
             responseCode = "200",
             description = "The schedule",
             content = @Content(schema = @Schema(implementation = ScheduleView.class)))
-    @APIResponse(responseCode = "404", description = "No such schedule")
+    @APIResponse(responseCode = "404", description = "No such schedule of the caller's tenant")
     @APIResponse(responseCode = "503", description = "cache-service unavailable")
     public CompletionStage<ScheduleView> get(@PathParam("id") String id) {
-        requireDefaultTenant();
+        String tenant = caller.get().tenant();
         requireWellFormed(id);
-        return store.find(id).thenApply(found -> found.map(stored -> ScheduleView.of(stored.schedule(), Instant.now()))
-                .orElseThrow(() -> notFound(id)));
+        return store.find(id, tenant)
+                .thenApply(found -> found.map(stored -> ScheduleView.of(stored.schedule(), Instant.now()))
+                        .orElseThrow(() -> notFound(id)));
     }
 
     @DELETE
     @Path("/{id}")
     @Operation(summary = "Delete a schedule: it fires no more")
     @APIResponse(responseCode = "204", description = "Deleted")
-    @APIResponse(responseCode = "404", description = "No such schedule")
+    @APIResponse(responseCode = "404", description = "No such schedule of the caller's tenant")
     @APIResponse(responseCode = "503", description = "cache-service unavailable; NOT deleted")
     public CompletionStage<Response> delete(@PathParam("id") String id) {
-        requireDefaultTenant();
+        String tenant = caller.get().tenant();
         requireWellFormed(id);
-        return store.delete(id).thenApply(deleted -> {
+        return store.delete(id, tenant).thenApply(deleted -> {
             if (!deleted) {
                 throw notFound(id);
             }
@@ -159,16 +159,5 @@ public class ScheduleResource {
 
     private static RequestProblem notFound(String id) {
         return RequestProblem.notFound("no schedule " + id);
-    }
-
-    /**
-     * Schedules are not tenant-scoped yet: a schedule has no owner, and its fires run as the default tenant. Until they
-     * are, only callers of the default tenant (and Courier's own service identity) may see or change them, so that no
-     * tenant reaches another's schedules or fires under another tenant's name.
-     */
-    private void requireDefaultTenant() {
-        if (!caller.get().tenant().equals(defaultTenant)) {
-            throw RequestProblem.forbidden("tenant", "schedules are available to the default tenant only, for now");
-        }
     }
 }

@@ -23,6 +23,7 @@ import dev.courier.common.cache.CacheNamespaces;
 import dev.courier.common.request.Callback;
 import dev.courier.common.request.InvocationRequest;
 import dev.courier.common.secret.SealedHeaders;
+import dev.courier.security.AccessGate;
 import org.jboss.logging.Logger;
 
 /**
@@ -30,6 +31,11 @@ import org.jboss.logging.Logger;
  * snapshots), the same on every replica, and no compaction needed (OCI Streaming has none). Sensitive header values of
  * a template are sealed here, before the schedule is stored, bound to the schedule id; {@link ScheduleFirer} opens
  * them again for each fire, whose record the publisher seals anew for its invocation.
+ *
+ * <p>Every schedule is owned by a tenant, stored with it ({@link Schedule#tenant()}; none stored means the default
+ * tenant). The reads and the delete that a caller makes name the caller's tenant, and another tenant's schedule is
+ * answered exactly as one that does not exist: nothing tells a caller that another tenant's schedule id is real. Only
+ * the clock and the firer, which act for every tenant, read schedules without naming one.
  */
 @ApplicationScoped
 public class ScheduleStore {
@@ -40,18 +46,30 @@ public class ScheduleStore {
     private final ObjectMapper mapper;
     private final SealedHeaders sealing;
     private final int maxDefinitionBytes;
+    private final String defaultTenant;
 
-    public ScheduleStore(CacheServiceClient cache, ObjectMapper mapper, SealedHeaders sealing, AccepterConfig config) {
+    public ScheduleStore(
+            CacheServiceClient cache,
+            ObjectMapper mapper,
+            SealedHeaders sealing,
+            AccepterConfig config,
+            AccessGate gate) {
+        this.defaultTenant = gate.defaultTenant();
         this.cache = cache;
         this.mapper = mapper;
         this.sealing = sealing;
         this.maxDefinitionBytes = config.schedules().maxDefinitionBytes();
     }
 
-    /** Stores the new {@code schedule}, its template sealed; fails with a {@link RequestProblem} (413, 503). */
+    /**
+     * Stores the new {@code schedule}, owned by its {@link Schedule#tenant()}, its template sealed; fails with a
+     * {@link RequestProblem} (413, 503).
+     */
     public CompletionStage<Schedule> create(Schedule schedule) {
         Schedule sealed = new Schedule(
                 schedule.id(),
+                // The default tenant's schedules name none: stored exactly as schedules were before they had owners.
+                owner(schedule).equals(defaultTenant) ? null : schedule.tenant(),
                 schedule.cron(),
                 schedule.timeZone(),
                 schedule.description(),
@@ -74,7 +92,24 @@ public class ScheduleStore {
                 });
     }
 
-    /** Schedule {@code id} and its version, or empty; fails with a 503 {@link RequestProblem}. */
+    /** The tenant that owns {@code schedule}: the one stored with it, else the default tenant. */
+    public String owner(Schedule schedule) {
+        return schedule.tenant() != null ? schedule.tenant() : defaultTenant;
+    }
+
+    /**
+     * Schedule {@code id} if {@code tenant} owns it, and its version; else empty, exactly as for an id that names no
+     * schedule. Fails with a 503 {@link RequestProblem}.
+     */
+    public CompletionStage<Optional<Stored>> find(String id, String tenant) {
+        return find(id).thenApply(
+                        found -> found.filter(stored -> owner(stored.schedule()).equals(tenant)));
+    }
+
+    /**
+     * Schedule {@code id} and its version, or empty, whoever owns it: for the clock and the firer only. Fails with a
+     * 503 {@link RequestProblem}.
+     */
     public CompletionStage<Optional<Stored>> find(String id) {
         return reachable(cache.get(CacheNamespaces.SCHEDULES, id)).thenApply(reply -> {
             if (reply.status() == 404) {
@@ -87,7 +122,12 @@ public class ScheduleStore {
         });
     }
 
-    /** Every schedule, oldest first; blocks. Fails with a 503 {@link RequestProblem}. */
+    /** Every schedule {@code tenant} owns, oldest first; blocks. Fails with a 503 {@link RequestProblem}. */
+    public List<Schedule> all(String tenant) {
+        return all().stream().filter(schedule -> owner(schedule).equals(tenant)).toList();
+    }
+
+    /** Every schedule, whoever owns it, oldest first, for the clock; blocks. Fails with a 503 {@link RequestProblem}. */
     public List<Schedule> all() {
         List<String> ids;
         try {
@@ -114,18 +154,25 @@ public class ScheduleStore {
         return schedules;
     }
 
-    /** Deletes schedule {@code id}: true if there was one; fails with a 503 {@link RequestProblem}. */
-    public CompletionStage<Boolean> delete(String id) {
-        return reachable(cache.delete(CacheNamespaces.SCHEDULES, id, Precondition.NONE))
-                .thenApply(reply -> {
-                    if (reply.status() == 204) {
-                        return true;
-                    }
-                    if (reply.status() == 404) {
-                        return false;
-                    }
-                    throw unavailable("cache-service answered " + reply.status());
-                });
+    /**
+     * Deletes schedule {@code id} if {@code tenant} owns it: true if it did (false for another tenant's, as for none);
+     * fails with a 503 {@link RequestProblem}. The owner is read first; it never changes, and a schedule id is never
+     * used twice, so nothing can come between that read and the delete that would make it wrong.
+     */
+    public CompletionStage<Boolean> delete(String id, String tenant) {
+        return find(id, tenant)
+                .thenCompose(owned -> owned.isEmpty()
+                        ? CompletableFuture.completedFuture(false)
+                        : reachable(cache.delete(CacheNamespaces.SCHEDULES, id, Precondition.NONE))
+                                .thenApply(reply -> {
+                                    if (reply.status() == 204) {
+                                        return true;
+                                    }
+                                    if (reply.status() == 404) {
+                                        return false;
+                                    }
+                                    throw unavailable("cache-service answered " + reply.status());
+                                }));
     }
 
     /**

@@ -153,6 +153,64 @@ class OpenApiDocumentTest {
         }
     }
 
+    @Test
+    void everySecuredOperationDocumentsTheAnswersOfAuthenticationAndTheTenantsPolicy() {
+        JsonNode paths = document.get("paths");
+        List<String> secured = new ArrayList<>();
+        for (String path : names(paths)) {
+            assertThat(path).as("only /v1/ is served outside /q/").startsWith("/v1/");
+            for (String method : names(paths.get(path))) {
+                if (!List.of("get", "head", "post", "put", "patch", "delete", "options")
+                        .contains(method)) {
+                    continue;
+                }
+                JsonNode responses = paths.get(path).get(method).get("responses");
+                secured.add(method + " " + path);
+                assertThat(responses
+                                .at("/401/content/application~1problem+json/schema/$ref")
+                                .asText())
+                        .as(method + " " + path + " 401")
+                        .isEqualTo("#/components/schemas/Problem");
+                assertThat(responses.at("/401/headers/WWW-Authenticate").isObject())
+                        .as(method + " " + path + " WWW-Authenticate")
+                        .isTrue();
+                boolean relay = path.startsWith("/v1/relay/");
+                boolean admitted = relay || (method.equals("post") && path.equals("/v1/invocations"));
+                boolean policy = admitted || (method.equals("post") && path.equals("/v1/schedules"));
+                assertThat(responses.has("403"))
+                        .as(method + " " + path + " 403")
+                        .isEqualTo(policy);
+                assertThat(responses.has("429"))
+                        .as(method + " " + path + " 429")
+                        .isEqualTo(admitted);
+                if (admitted) {
+                    assertThat(responses
+                                    .at("/429/headers/Retry-After/schema/type")
+                                    .asText())
+                            .as(method + " " + path + " Retry-After")
+                            .isEqualTo("integer");
+                    assertThat(responses
+                                    .at("/429/content/application~1problem+json/schema/$ref")
+                                    .asText())
+                            .isEqualTo("#/components/schemas/Problem");
+                }
+            }
+        }
+        assertThat(secured)
+                .contains(
+                        "post /v1/invocations",
+                        "post /v1/invocations/batch",
+                        "get /v1/invocations/{id}",
+                        "delete /v1/invocations/{id}",
+                        "post /v1/schedules",
+                        "get /v1/schedules",
+                        "get /v1/schedules/{id}",
+                        "delete /v1/schedules/{id}",
+                        "post /v1/replays",
+                        "get /v1/replays/{id}")
+                .anyMatch(operation -> operation.startsWith("post /v1/relay/"));
+    }
+
     private static List<String> names(JsonNode object) {
         List<String> names = new ArrayList<>();
         object.fieldNames().forEachRemaining(names::add);

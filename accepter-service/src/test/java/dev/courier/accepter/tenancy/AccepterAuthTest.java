@@ -229,6 +229,36 @@ class AccepterAuthTest {
     }
 
     @Test
+    void aTenantsScheduleIsHeldToItsPolicyWhenCreated() {
+        // Outside acme's policy: 403 naming the template's field, refused before anything is stored.
+        for (String target : new String[] {
+            "{\"type\":\"http\",\"url\":\"https://evil.test/steal\"}", "{\"type\":\"http\",\"route\":\"billing\"}"
+        }) {
+            key(ACME_KEY)
+                    .contentType("application/json")
+                    .body("{\"cron\":\"*/2 * * * * ?\",\"request\":{\"target\":" + target + "}}")
+                    .post("/v1/schedules")
+                    .then()
+                    .statusCode(403)
+                    .contentType("application/problem+json")
+                    .body("type", equalTo("urn:courier:problem:forbidden"))
+                    .body("errors[0].field", matchesPattern("request\\.target\\.(url|route)"));
+        }
+        // Inside it, and for another tenant without a policy: schedules are no longer the default tenant's alone. Each
+        // gets as far as storing it, which fails here (no cache-service) with 503, not 403.
+        for (RequestSpecification as : new RequestSpecification[] {key(ACME_KEY), bearer(issuer.token("globex"))}) {
+            as.contentType("application/json")
+                    .body("{\"cron\":\"*/2 * * * * ?\",\"request\":" + request("https://api.acme.test/tick") + "}")
+                    .post("/v1/schedules")
+                    .then()
+                    .statusCode(503)
+                    .body("detail", containsString("cache-service"));
+        }
+        bearer(issuer.token("globex")).get("/v1/schedules").then().statusCode(503);
+        given().get("/v1/schedules").then().statusCode(401);
+    }
+
+    @Test
     void aTenantOverItsRateIs429WithRetryAfter() {
         RequestSpecification slow = bearer(issuer.token("slow"));
         accepted(slow, request("https://example.com/1"));

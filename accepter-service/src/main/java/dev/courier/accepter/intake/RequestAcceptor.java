@@ -127,7 +127,7 @@ public class RequestAcceptor {
                 : toStore;
     }
 
-    /** The tenant of requests that name none (and of every schedule until schedules are tenant-scoped). */
+    /** The tenant of requests that name none. */
     public String defaultTenant() {
         return defaultTenant;
     }

@@ -3,6 +3,7 @@ package dev.courier.accepter.replay;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -40,6 +41,13 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class Replays {
     private static final Logger LOG = Logger.getLogger(Replays.class);
+
+    /**
+     * The waits before the second and later tries of a run's last progress: 1 + 2 + 3 + 4 = 10 s at most between five
+     * tries (each try waits up to the accept timeout for cache-service's answer as well).
+     */
+    static final List<Duration> LAST_WRITE_BACKOFF =
+            List.of(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofSeconds(4));
 
     private final RequestAcceptor acceptor;
     private final SealedHeaders sealing;
@@ -161,6 +169,10 @@ public class Replays {
     /**
      * Writes {@code progress} to cache-service. Progress on the way is best effort (the next write follows within the
      * interval); the last one is tried a few times, since it is what every other replica will answer from then on.
+     *
+     * <p>Runs only on this class's own {@code courier-replay} threads (the start in {@link #start}, and every
+     * progress report of a {@link ReplayRun}, which runs there), never on an event loop or a request's worker thread:
+     * waiting for cache-service's answer and between tries blocks no one else.
      */
     private void write(ReplayProgress progress, boolean last) {
         byte[] document;
@@ -169,8 +181,11 @@ public class Replays {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        int tries = last ? 5 : 1;
-        for (int i = 1; i <= tries; i++) {
+        int tries = last ? LAST_WRITE_BACKOFF.size() + 1 : 1;
+        for (int i = 0; i < tries; i++) {
+            if (i > 0 && !backOff(LAST_WRITE_BACKOFF.get(i - 1))) {
+                return;
+            }
             try {
                 int status = cache.put(
                                 CacheNamespaces.REPLAYS, progress.id(), document, config.retention(), Precondition.NONE)
@@ -187,14 +202,6 @@ public class Replays {
             } catch (Exception e) {
                 LOG.debugf("replay %s: progress not stored (%s)", progress.id(), e.toString());
             }
-            if (i < tries) {
-                try {
-                    Thread.sleep(1000L * i);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
         }
         if (last) {
             LOG.warnf(
@@ -204,13 +211,32 @@ public class Replays {
         }
     }
 
+    /**
+     * Waits {@code delay} before the next try; false if the thread was interrupted meanwhile ({@link #close} gave up
+     * waiting for the runs), and then no further try is made.
+     */
+    private static boolean backOff(Duration delay) {
+        try {
+            Thread.sleep(delay.toMillis());
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     @PreDestroy
     void close() {
         running.values().forEach(ReplayRun::stop);
         runs.shutdown();
         try {
-            runs.awaitTermination(10, TimeUnit.SECONDS);
+            if (!runs.awaitTermination(10, TimeUnit.SECONDS)) {
+                // A run still writing its last progress (cache-service not answering): interrupt its wait; the
+                // replay stays RUNNING in cache-service and is resumed by POSTing it again.
+                runs.shutdownNow();
+            }
         } catch (InterruptedException e) {
+            runs.shutdownNow();
             Thread.currentThread().interrupt();
         }
     }

@@ -1,15 +1,11 @@
 package dev.courier.cache.api;
 
 import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
+import java.time.Duration;
 
 import dev.courier.testing.http.RawHttp;
 import dev.courier.testing.kafka.KafkaBrokerResource;
+import dev.courier.testing.log.LoggedErrors;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -34,30 +30,16 @@ class HostileRequestTest {
     @TestHTTPResource("/")
     java.net.URI base;
 
-    private final List<LogRecord> errors = new CopyOnWriteArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            if (record.getLevel().intValue() >= Level.SEVERE.intValue()) {
-                errors.add(record);
-            }
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-    };
+    private final LoggedErrors errors = new LoggedErrors();
 
     @BeforeEach
     void captureErrors() {
-        Logger.getLogger("").addHandler(capture);
+        errors.start();
     }
 
     @AfterEach
     void stopCapturing() {
-        Logger.getLogger("").removeHandler(capture);
+        errors.stop();
     }
 
     @ParameterizedTest
@@ -67,7 +49,7 @@ class HostileRequestTest {
 
         assertProblem(response, 400);
         assertThat(response.text()).contains("Courier-Cache-Min-Token");
-        assertThat(errors).isEmpty();
+        assertThat(errors.logged()).isEmpty();
     }
 
     @Test
@@ -84,7 +66,7 @@ class HostileRequestTest {
         RawHttp.Response response = send("GET", "/v1/cache/3C%25*fA");
 
         assertProblem(response, 400);
-        assertThat(errors).isEmpty();
+        assertThat(errors.logged()).isEmpty();
     }
 
     @Test
@@ -95,17 +77,17 @@ class HostileRequestTest {
 
         assertProblem(response, 400);
         assertThat(response.text()).contains("Host");
-        assertThat(errors).isEmpty();
+        assertThat(errors.logged()).isEmpty();
     }
 
     @Test
     void anInvalidHostIs400Problem() {
         assertProblem(send("GET", "/v1/cache/hostile/k", "Host", "a b:99999"), 400);
-        assertThat(errors).isEmpty();
+        assertThat(errors.logged()).isEmpty();
     }
 
     @Test
-    void aChunkedValuePastTheHttpLimitIs413AndIsNotLoggedAsAnError() {
+    void aChunkedValuePastTheHttpLimitIs413AndIsNotLoggedAsAnError() throws Exception {
         // quarkus.http.limits.max-body-size is 2M: past it, the body reader answers 413 and fails the read.
         RawHttp.Response response = RawHttp.exchange(
                 base.getPort(),
@@ -119,13 +101,8 @@ class HostileRequestTest {
                 10_000);
 
         assertThat(response.status()).isEqualTo(413);
-        // The failure after the answer is logged after the answer: give it the time to be.
-        try {
-            Thread.sleep(500);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        assertThat(errors).isEmpty();
+        // The failure after the answer is logged after the answer: watch for it a while.
+        assertThat(errors.within(Duration.ofMillis(500))).isEmpty();
     }
 
     @Test
@@ -138,9 +115,9 @@ class HostileRequestTest {
             socket.getOutputStream().flush();
             Thread.sleep(200);
         }
-        Thread.sleep(1000);
 
-        assertThat(errors).isEmpty();
+        // The read fails when the server sees the connection closed, with no answer to wait for: watch a while.
+        assertThat(errors.within(Duration.ofMillis(1000))).isEmpty();
     }
 
     @Test

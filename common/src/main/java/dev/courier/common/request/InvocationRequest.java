@@ -3,6 +3,7 @@ package dev.courier.common.request;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -98,83 +99,20 @@ public record InvocationRequest(
 
     /** This request with {@code id} set. */
     public InvocationRequest withId(String id) {
-        return new InvocationRequest(
-                id,
-                target,
-                invokeType,
-                headers,
-                query,
-                body,
-                bodyBase64,
-                bodyRef,
-                contentType,
-                callback,
-                correlationId,
-                deliverAt,
-                delaySeconds,
-                expiresAt,
-                maxAgeSeconds,
-                timeoutSeconds,
-                retry,
-                orderingKey,
-                idempotencyKey,
-                recordResponse,
-                replayOf,
-                tenant);
+        return copy(copy -> copy.id = id);
     }
 
     /** This request with {@code correlationId} set. */
     public InvocationRequest withCorrelationId(String correlationId) {
-        return new InvocationRequest(
-                id,
-                target,
-                invokeType,
-                headers,
-                query,
-                body,
-                bodyBase64,
-                bodyRef,
-                contentType,
-                callback,
-                correlationId,
-                deliverAt,
-                delaySeconds,
-                expiresAt,
-                maxAgeSeconds,
-                timeoutSeconds,
-                retry,
-                orderingKey,
-                idempotencyKey,
-                recordResponse,
-                replayOf,
-                tenant);
+        return copy(copy -> copy.correlationId = correlationId);
     }
 
     /** This request with {@code headers} as its headers and {@code callback} as its callback. */
     public InvocationRequest withHeaders(Map<String, String> headers, Callback callback) {
-        return new InvocationRequest(
-                id,
-                target,
-                invokeType,
-                headers,
-                query,
-                body,
-                bodyBase64,
-                bodyRef,
-                contentType,
-                callback,
-                correlationId,
-                deliverAt,
-                delaySeconds,
-                expiresAt,
-                maxAgeSeconds,
-                timeoutSeconds,
-                retry,
-                orderingKey,
-                idempotencyKey,
-                recordResponse,
-                replayOf,
-                tenant);
+        return copy(copy -> {
+            copy.headers = headers;
+            copy.callback = callback;
+        });
     }
 
     /**
@@ -182,83 +120,21 @@ public record InvocationRequest(
      * not null): how a body moves out of band and back.
      */
     public InvocationRequest withBody(JsonNode body, String bodyBase64, BodyReference bodyRef) {
-        return new InvocationRequest(
-                id,
-                target,
-                invokeType,
-                headers,
-                query,
-                body,
-                bodyBase64,
-                bodyRef,
-                contentType,
-                callback,
-                correlationId,
-                deliverAt,
-                delaySeconds,
-                expiresAt,
-                maxAgeSeconds,
-                timeoutSeconds,
-                retry,
-                orderingKey,
-                idempotencyKey,
-                recordResponse,
-                replayOf,
-                tenant);
+        return copy(copy -> {
+            copy.body = body;
+            copy.bodyBase64 = bodyBase64;
+            copy.bodyRef = bodyRef;
+        });
     }
 
     /** This request with {@code recordResponse} set. */
     public InvocationRequest withRecordResponse(boolean recordResponse) {
-        return new InvocationRequest(
-                id,
-                target,
-                invokeType,
-                headers,
-                query,
-                body,
-                bodyBase64,
-                bodyRef,
-                contentType,
-                callback,
-                correlationId,
-                deliverAt,
-                delaySeconds,
-                expiresAt,
-                maxAgeSeconds,
-                timeoutSeconds,
-                retry,
-                orderingKey,
-                idempotencyKey,
-                recordResponse,
-                replayOf,
-                tenant);
+        return copy(copy -> copy.recordResponse = recordResponse);
     }
 
     /** This request with {@code target} as its target. */
     public InvocationRequest withTarget(Target target) {
-        return new InvocationRequest(
-                id,
-                target,
-                invokeType,
-                headers,
-                query,
-                body,
-                bodyBase64,
-                bodyRef,
-                contentType,
-                callback,
-                correlationId,
-                deliverAt,
-                delaySeconds,
-                expiresAt,
-                maxAgeSeconds,
-                timeoutSeconds,
-                retry,
-                orderingKey,
-                idempotencyKey,
-                recordResponse,
-                replayOf,
-                tenant);
+        return copy(copy -> copy.target = target);
     }
 
     /**
@@ -266,56 +142,104 @@ public record InvocationRequest(
      * the given absolute times in place of its own {@code deliverAt} and {@code expiresAt} (null for none).
      */
     public InvocationRequest asReplayOf(String replayOf, String idempotencyKey, Instant deliverAt, Instant expiresAt) {
-        return new InvocationRequest(
-                id,
-                target,
-                invokeType,
-                headers,
-                query,
-                body,
-                bodyBase64,
-                bodyRef,
-                contentType,
-                callback,
-                correlationId,
-                deliverAt,
-                delaySeconds,
-                expiresAt,
-                maxAgeSeconds,
-                timeoutSeconds,
-                retry,
-                orderingKey,
-                idempotencyKey,
-                recordResponse,
-                replayOf,
-                tenant);
+        return copy(copy -> {
+            copy.replayOf = replayOf;
+            copy.idempotencyKey = idempotencyKey;
+            copy.deliverAt = deliverAt;
+            copy.expiresAt = expiresAt;
+        });
     }
 
     /** This request with {@code tenant} set. */
     public InvocationRequest withTenant(String tenant) {
-        return new InvocationRequest(
-                id,
-                target,
-                invokeType,
-                headers,
-                query,
-                body,
-                bodyBase64,
-                bodyRef,
-                contentType,
-                callback,
-                correlationId,
-                deliverAt,
-                delaySeconds,
-                expiresAt,
-                maxAgeSeconds,
-                timeoutSeconds,
-                retry,
-                orderingKey,
-                idempotencyKey,
-                recordResponse,
-                replayOf,
-                tenant);
+        return copy(copy -> copy.tenant = tenant);
+    }
+
+    /** This request with what {@code change} sets on a copy of its fields: the one place the copies are built. */
+    private InvocationRequest copy(Consumer<Copy> change) {
+        Copy copy = new Copy(this);
+        change.accept(copy);
+        return copy.build();
+    }
+
+    /**
+     * The fields of a request, to change some and build another: a plain holder, not part of the wire format (Jackson
+     * writes and reads the record's components only).
+     */
+    private static final class Copy {
+        String id;
+        Target target;
+        InvokeType invokeType;
+        Map<String, String> headers;
+        Map<String, List<String>> query;
+        JsonNode body;
+        String bodyBase64;
+        BodyReference bodyRef;
+        String contentType;
+        Callback callback;
+        String correlationId;
+        Instant deliverAt;
+        Long delaySeconds;
+        Instant expiresAt;
+        Long maxAgeSeconds;
+        Integer timeoutSeconds;
+        RetryPolicy retry;
+        String orderingKey;
+        String idempotencyKey;
+        Boolean recordResponse;
+        String replayOf;
+        String tenant;
+
+        Copy(InvocationRequest from) {
+            id = from.id;
+            target = from.target;
+            invokeType = from.invokeType;
+            headers = from.headers;
+            query = from.query;
+            body = from.body;
+            bodyBase64 = from.bodyBase64;
+            bodyRef = from.bodyRef;
+            contentType = from.contentType;
+            callback = from.callback;
+            correlationId = from.correlationId;
+            deliverAt = from.deliverAt;
+            delaySeconds = from.delaySeconds;
+            expiresAt = from.expiresAt;
+            maxAgeSeconds = from.maxAgeSeconds;
+            timeoutSeconds = from.timeoutSeconds;
+            retry = from.retry;
+            orderingKey = from.orderingKey;
+            idempotencyKey = from.idempotencyKey;
+            recordResponse = from.recordResponse;
+            replayOf = from.replayOf;
+            tenant = from.tenant;
+        }
+
+        InvocationRequest build() {
+            return new InvocationRequest(
+                    id,
+                    target,
+                    invokeType,
+                    headers,
+                    query,
+                    body,
+                    bodyBase64,
+                    bodyRef,
+                    contentType,
+                    callback,
+                    correlationId,
+                    deliverAt,
+                    delaySeconds,
+                    expiresAt,
+                    maxAgeSeconds,
+                    timeoutSeconds,
+                    retry,
+                    orderingKey,
+                    idempotencyKey,
+                    recordResponse,
+                    replayOf,
+                    tenant);
+        }
     }
 
     /** The Kafka record key: the ordering key when there is one, so that a key's requests share a partition. */

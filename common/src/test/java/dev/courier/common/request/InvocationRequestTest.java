@@ -53,6 +53,53 @@ class InvocationRequestTest {
         assertThat(request.recordKey()).isEqualTo("customer-7");
     }
 
+    /** Every field set, each to a value of its own: a copy that dropped or swapped one would show. */
+    private static final String EVERY_FIELD =
+            """
+            {"id":"id-1","target":{"type":"http","url":"https://example.com/hook"},"invokeType":"detached",
+             "headers":{"X-Trace":"abc"},"query":{"page":["1"]},"body":"text","bodyBase64":"AAEC",
+             "bodyRef":{"object":"bodies/x","sha256":"abababababababababababababababababababababababababababababababab","size":5,"format":"json"},
+             "contentType":"text/plain","callback":{"url":"https://example.com/cb"},"correlationId":"corr-1",
+             "deliverAt":"2026-11-22T05:31:21Z","delaySeconds":7,"expiresAt":"2026-11-23T05:31:21Z","maxAgeSeconds":8,
+             "timeoutSeconds":9,"retry":{"maxAttempts":3},"orderingKey":"order-1","idempotencyKey":"key-1",
+             "recordResponse":false,"replayOf":"replayed-1","tenant":"tenant-1"}
+            """;
+
+    @Test
+    void eachCopyChangesItsOwnFieldsAndKeepsEveryOther() throws Exception {
+        InvocationRequest request = JSON.readValue(EVERY_FIELD, InvocationRequest.class);
+        Target otherTarget = JSON.readValue("{\"type\":\"http\",\"route\":\"billing\"}", Target.class);
+        Callback otherCallback = JSON.readValue("{\"url\":\"https://example.com/other\"}", Callback.class);
+
+        assertCopy(request.withId("id-2"), "{\"id\":\"id-2\"}");
+        assertCopy(request.withCorrelationId("corr-2"), "{\"correlationId\":\"corr-2\"}");
+        assertCopy(
+                request.withHeaders(java.util.Map.of("X-Other", "1"), otherCallback),
+                "{\"headers\":{\"X-Other\":\"1\"},\"callback\":{\"url\":\"https://example.com/other\"}}");
+        assertCopy(request.withBody(null, "AAAA", null), "{\"body\":null,\"bodyBase64\":\"AAAA\",\"bodyRef\":null}");
+        assertCopy(request.withRecordResponse(true), "{\"recordResponse\":true}");
+        assertCopy(request.withTarget(otherTarget), "{\"target\":{\"type\":\"http\",\"route\":\"billing\"}}");
+        assertCopy(
+                request.asReplayOf("replayed-2", "key-2", Instant.parse("2026-12-01T00:00:00Z"), null),
+                "{\"replayOf\":\"replayed-2\",\"idempotencyKey\":\"key-2\","
+                        + "\"deliverAt\":\"2026-12-01T00:00:00Z\",\"expiresAt\":null}");
+        assertCopy(request.withTenant("tenant-2"), "{\"tenant\":\"tenant-2\"}");
+    }
+
+    /** {@code copy} written is {@link #EVERY_FIELD} with {@code changes} applied (a null value: the field absent). */
+    private static void assertCopy(InvocationRequest copy, String changes) throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode expected =
+                (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(EVERY_FIELD);
+        JSON.readTree(changes).fields().forEachRemaining(change -> {
+            if (change.getValue().isNull()) {
+                expected.remove(change.getKey());
+            } else {
+                expected.set(change.getKey(), change.getValue());
+            }
+        });
+        assertThat(JSON.readTree(JSON.writeValueAsBytes(copy))).isEqualTo(expected);
+    }
+
     @Test
     void aTimestampWithAnOffsetIsReadAsTheSameInstant() throws Exception {
         InvocationRequest request = JSON.readValue(

@@ -1,4 +1,4 @@
-package dev.courier.accepter.problem;
+package dev.courier.security;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -11,11 +11,13 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * The problem document for a request refused before any resource sees it, so never by {@link ProblemMapper}: Vert.x
+ * The problem document for a request refused before any resource sees it, so never by a service's own exception mapper ({@code ProblemMapper}): Vert.x
  * Web fails a request whose {@code Host} is missing or not a valid {@code host[:port]} with 400 as it starts routing
  * it (RFC 9112 section 3.2 says 400 too), and a body sent chunked past {@code quarkus.http.limits.max-body-size} is
  * answered 413 by the HTTP layer before the resource fails reading it. Without this, Quarkus's default handler answered those and logged each one as
  * an ERROR with a stack trace: anyone could fill the log. Found by the fuzz test (e2e {@code HostileInputIT}).
+ * <p>Here, in the bean archive both HTTP services depend on, so the accepter and the cache-service answer such a
+ * request the same way.
  */
 @ApplicationScoped
 public class RoutingProblems {

@@ -18,7 +18,6 @@ import dev.courier.common.record.ErrorCodes;
 import dev.courier.common.record.InvocationRecord;
 import dev.courier.common.record.InvocationRecord.CallbackOutcome;
 import dev.courier.common.request.InvocationRequest;
-import dev.courier.common.request.TargetType;
 import dev.courier.common.status.StatusEvent;
 import dev.courier.listener.callback.CallbackSender;
 import dev.courier.listener.callback.CallbackTask;
@@ -54,8 +53,7 @@ public class Dispatcher {
     private static final Logger LOG = Logger.getLogger(Dispatcher.class);
 
     private final RequestDecoder decoder;
-    private final HttpInvoker http;
-    private final FunctionInvoker functions;
+    private final Invokers invokers;
     private final CallbackSender callbacks;
     private final OutcomeWriter outcomes;
     private final DelayScheduler scheduler;
@@ -73,8 +71,7 @@ public class Dispatcher {
 
     public Dispatcher(
             RequestDecoder decoder,
-            HttpInvoker http,
-            FunctionInvoker functions,
+            Invokers invokers,
             CallbackSender callbacks,
             OutcomeWriter outcomes,
             DelayScheduler scheduler,
@@ -88,8 +85,7 @@ public class Dispatcher {
             IdempotencyClaims claims,
             ListenerConfig config) {
         this.decoder = decoder;
-        this.http = http;
-        this.functions = functions;
+        this.invokers = invokers;
         this.callbacks = callbacks;
         this.outcomes = outcomes;
         this.scheduler = scheduler;
@@ -255,28 +251,29 @@ public class Dispatcher {
             metrics.firstAttempt(request, Duration.between(requestedStart(request, state), Instant.now()));
         }
         // The request keeps its stored body's reference while it waits; only the call gets the bytes.
-        return bodies.attempt(request, claimed -> invoke(claimed, attempt)).thenCompose(result -> {
-            permit.release(result.retryable());
-            metrics.attempted(request, result);
-            if (result.succeeded()) {
-                return finish(request, state, result, Condition.SUCCESS, attempt);
-            }
-            if (!result.retryable()) {
-                return finish(request, state, result, Condition.REJECTED, attempt);
-            }
-            RetrySchedule.Policy policy =
-                    retries.policyFor(request.retry(), request.target().route());
-            if (attempt >= policy.maxAttempts()) {
-                return finish(request, state, result, Condition.RETRIES_EXHAUSTED, attempt);
-            }
-            Instant next = Instant.now().plus(retries.backoff(policy, attempt, retryAfter(result)));
-            if (expiry != null && next.isAfter(expiry)) {
-                return finish(request, state, result, Condition.EVENT_AGE_EXCEEDED, attempt);
-            }
-            metrics.deferred("retry");
-            metrics.retried("target");
-            return scheduler.schedule(request, state.retryAt(attempt, now, next));
-        });
+        return bodies.attempt(request, claimed -> invokers.invoke(claimed, attempt))
+                .thenCompose(result -> {
+                    permit.release(result.retryable());
+                    metrics.attempted(request, result);
+                    if (result.succeeded()) {
+                        return finish(request, state, result, Condition.SUCCESS, attempt);
+                    }
+                    if (!result.retryable()) {
+                        return finish(request, state, result, Condition.REJECTED, attempt);
+                    }
+                    RetrySchedule.Policy policy =
+                            retries.policyFor(request.retry(), request.target().route());
+                    if (attempt >= policy.maxAttempts()) {
+                        return finish(request, state, result, Condition.RETRIES_EXHAUSTED, attempt);
+                    }
+                    Instant next = Instant.now().plus(retries.backoff(policy, attempt, retryAfter(result)));
+                    if (expiry != null && next.isAfter(expiry)) {
+                        return finish(request, state, result, Condition.EVENT_AGE_EXCEEDED, attempt);
+                    }
+                    metrics.deferred("retry");
+                    metrics.retried("target");
+                    return scheduler.schedule(request, state.retryAt(attempt, now, next));
+                });
     }
 
     /**
@@ -449,11 +446,5 @@ public class Dispatcher {
         return result instanceof AttemptResult.Responded responded
                 ? RetrySchedule.parseRetryAfter(responded.retryAfter(), Instant.now())
                 : Optional.empty();
-    }
-
-    private CompletionStage<AttemptResult> invoke(InvocationRequest request, int attempt) {
-        return request.target().type() == TargetType.FUNCTION
-                ? functions.invoke(request, attempt)
-                : http.invoke(request, attempt);
     }
 }

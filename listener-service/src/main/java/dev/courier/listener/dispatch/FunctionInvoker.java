@@ -29,6 +29,7 @@ import dev.courier.common.http.CourierHeaders;
 import dev.courier.common.record.ErrorCodes;
 import dev.courier.common.request.InvocationRequest;
 import dev.courier.common.request.InvokeType;
+import dev.courier.common.request.TargetType;
 import dev.courier.listener.config.ListenerConfig;
 import dev.courier.listener.oci.OciFunctions;
 
@@ -58,7 +59,7 @@ import dev.courier.listener.oci.OciFunctions;
  * bound).
  */
 @ApplicationScoped
-public class FunctionInvoker {
+public class FunctionInvoker implements Invoker {
     private static final String CLOUDEVENT_MEDIA_TYPE = "application/cloudevents+json";
 
     private final OciFunctions functions;
@@ -74,7 +75,12 @@ public class FunctionInvoker {
         this.maxResponseBytes = config.dispatch().maxResponseBytes();
     }
 
-    /** Makes attempt number {@code attempt} of {@code request}; the stage never fails, it ends in a result. */
+    @Override
+    public TargetType targetType() {
+        return TargetType.FUNCTION;
+    }
+
+    @Override
     public CompletionStage<AttemptResult> invoke(InvocationRequest request, int attempt) {
         if (!functions.enabled()) {
             return CompletableFuture.completedFuture(new AttemptResult.Failed(

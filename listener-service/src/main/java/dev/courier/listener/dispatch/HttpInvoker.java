@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.courier.common.http.CourierHeaders;
 import dev.courier.common.record.ErrorCodes;
 import dev.courier.common.request.InvocationRequest;
+import dev.courier.common.request.TargetType;
 import dev.courier.common.secret.SealedHeaders;
 import dev.courier.common.secret.SealedHeaders.UnreadableHeaderException;
 import dev.courier.listener.config.ListenerConfig;
@@ -30,7 +31,7 @@ import dev.courier.listener.config.ListenerConfig;
  * invocation {@code Rejected} ({@code InvalidRequest}) without a call: sending it sealed would help no target.
  */
 @ApplicationScoped
-public class HttpInvoker {
+public class HttpInvoker implements Invoker {
     private final OutboundHttp http;
     private final ObjectMapper mapper;
     private final Map<String, ListenerConfig.Route> routes;
@@ -43,7 +44,12 @@ public class HttpInvoker {
         this.routes = config.routes();
     }
 
-    /** Makes attempt number {@code attempt} of {@code request}; the stage never fails, it ends in a result. */
+    @Override
+    public TargetType targetType() {
+        return TargetType.HTTP;
+    }
+
+    @Override
     public CompletionStage<AttemptResult> invoke(InvocationRequest request, int attempt) {
         long start = System.nanoTime();
         String routeName = request.target().route();

@@ -5,7 +5,7 @@
 # Usage: bench/run.sh [--quick] [--only <sections>] [--profile <services>] [--skip-build]
 #
 #   --quick          seconds per measurement instead of tens of seconds (development runs; noisy)
-#   --only LIST      comma-separated sections: intake,delivery,little,e2e,cost,cache,status (default: all but status,
+#   --only LIST      comma-separated sections: intake,delivery,little,e2e,wait,cost,cache,status (default: all but status,
 #                    which fills cache-service with BENCH_STATUS_COUNT statuses, 10 million by default)
 #   --profile LIST   record a JFR profile (settings=profile) of these services: accepter,listener,cache
 #                    -> .local/bench/jfr/<service>-<section>.jfr
@@ -79,6 +79,7 @@ set_mode() {
     : "${BENCH_BATCH_SIZE:=100}" "${BENCH_BATCH_CONNECTIONS:=16}"
     : "${BENCH_CACHE_CONNECTIONS:=64}" "${BENCH_LAG_RATE:=100}" "${BENCH_COST_RATE:=1000}"
     : "${BENCH_STATUS_COUNT:=10000000}"
+    : "${BENCH_WAIT_RATE:=500}" "${BENCH_WAIT_N:=5}"
 }
 
 # ---------------------------------------------------------------------------------------------------------
@@ -600,6 +601,42 @@ section_e2e() {
     done
 }
 
+# Prefer: wait=BENCH_WAIT_N at BENCH_WAIT_RATE requests/s over the whole stack: how long a caller that waits for the
+# outcome waits for its 200. The baseline is the same stack, at the same rate, just before: the e2e section's
+# accept → target latency and the 202 of the same requests without waiting. A waited-for 200 is that path plus the
+# invocation record written to courier.results, read by the accepter's follower and handed to the waiting request.
+section_wait() {
+    local url="http://127.0.0.1:$ACCEPTER_PORT/v1/invocations" rate="$BENCH_WAIT_RATE" n="$BENCH_WAIT_N"
+    local base base_stats result stats other
+    # Each waiting caller holds a connection until its answer: enough for every request of N seconds at the rate.
+    local wait_opts=(--prefer "wait=$n" --connections $((rate * n)) --drain $((n + 30)))
+    say "Prefer: wait=$n at $rate req/s: accepter + listener + cache, against the same requests without waiting"
+    start_stack wait
+    # The services warm up at this rate on both paths (the follower and the waiters only on the second).
+    bench_java load --url "$url" --target "$TARGET_URL/noop" --rate "$rate" --duration "$BENCH_WARMUP_SECONDS" \
+        >>"$LOG_DIR/load.log"
+    bench_java load --url "$url" --target "$TARGET_URL/noop" --rate "$rate" --duration "$BENCH_WARMUP_SECONDS" \
+        "${wait_opts[@]}" >>"$LOG_DIR/load.log"
+    sleep 1
+    target_reset >/dev/null
+    base="$(bench_java load --url "$url" --target "$TARGET_URL/noop" --rate "$rate" \
+        --duration "$BENCH_SECONDS" --warmup 2 --stamp true)"
+    printf '%s\n' "$base" >>"$LOG_DIR/load.log"
+    base_stats="$(await_target "$(field "$base" measured_ok)" 300 e2e_count)"
+    sleep 1
+    target_reset >/dev/null
+    result="$(bench_java load --url "$url" --target "$TARGET_URL/noop" --rate "$rate" \
+        --duration "$BENCH_SECONDS" --warmup 2 --stamp true "${wait_opts[@]}")"
+    printf '%s\n' "$result" >>"$LOG_DIR/load.log"
+    stats="$(await_target "$(field "$result" measured_ok)" 300 e2e_count)"
+    other=$(($(field "$result" measured) - $(field "$result" measured_200) - $(field "$result" measured_202)))
+    row wait "Prefer: wait=$n at $(fmt_int "$rate") req/s (fixed rate): the 200s" \
+        "p50 $(fmt_ms "$(field "$result" answered_200_p50_ms)"), p99 $(fmt_ms "$(field "$result" answered_200_p99_ms)"), max $(fmt_ms "$(field "$result" answered_200_max_ms)"); $(fmt_int "$(field "$result" measured_200)") answered 200, $(fmt_int "$(field "$result" measured_202)") 202 (after $n s), $(fmt_int "$other") other of $(fmt_int "$(field "$result" measured)"); accept → target meanwhile p99 $(fmt_ms "$(field "$stats" e2e_p99_ms)")" \
+        "no wait, just before: accept → target p50 $(fmt_ms "$(field "$base_stats" e2e_p50_ms)"), p99 $(fmt_ms "$(field "$base_stats" e2e_p99_ms)"), max $(fmt_ms "$(field "$base_stats" e2e_max_ms)"); 202 answered: $(open_loop_text "$base")" \
+        "$(ratio "$(field "$result" answered_200_p99_ms)" "$(field "$base_stats" e2e_p99_ms)")" "" ""
+    stop_services
+}
+
 section_cost() {
     local n="$BENCH_COST_INVOCATIONS" url="http://127.0.0.1:$ACCEPTER_PORT/v1/invocations" name pid warmup
     local -A before=()
@@ -819,7 +856,7 @@ print_table() {
 }
 
 main_bench() {
-    local sections="intake,delivery,little,e2e,cost,cache" section started load_start
+    local sections="intake,delivery,little,e2e,wait,cost,cache" section started load_start
     MODE=full SKIP_BUILD=false PROFILE=""
     while (($# > 0)); do
         case "$1" in
@@ -838,7 +875,7 @@ main_bench() {
     setup
     for section in ${sections//,/ }; do
         case "$section" in
-            intake | delivery | little | e2e | cost | cache | status) "section_$section" ;;
+            intake | delivery | little | e2e | wait | cost | cache | status) "section_$section" ;;
             *) die "unknown section $section" ;;
         esac
     done

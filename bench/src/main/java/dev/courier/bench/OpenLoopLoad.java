@@ -30,9 +30,15 @@ import io.vertx.core.http.RequestOptions;
  * this JVM up (its classes, its connections, its JIT), whose first second would otherwise be the tail of every
  * distribution it measures.
  *
+ * <p>With {@code --prefer wait=N} every request carries that {@code Prefer} header: the caller waits for the
+ * invocation's outcome (a {@code 200} when it ends within N s, else the {@code 202} after N s), and the answers of the
+ * measured part are counted and timed apart by status ({@code measured_200}, {@code measured_202}, and the {@code
+ * 200} answers' latency as {@code answered_200_*}).
+ *
  * <p>Prints one line: {@code sent, completed, ok (2xx), rejected (other statuses), errors} (all requests, warm-up
- * included), {@code measured_ok} (measured requests answered 2xx: the stamped calls the target should receive),
- * {@code send_rate} and the latency percentiles of the measured part.
+ * included), {@code measured} (requests after the warm-up), {@code measured_ok} (of them, those answered 2xx: the
+ * stamped calls the target should receive), {@code measured_200}, {@code measured_202}, {@code send_rate}, the
+ * latency percentiles of the measured part, and those of its {@code 200} answers alone.
  */
 final class OpenLoopLoad {
     private final Vertx vertx;
@@ -41,7 +47,11 @@ final class OpenLoopLoad {
     private final String target;
     private final int bodyBytes;
     private final boolean stamp;
+    private final String prefer;
     private final Latencies latencies = new Latencies();
+    private final Latencies answered200 = new Latencies();
+    private final AtomicLong measured200 = new AtomicLong();
+    private final AtomicLong measured202 = new AtomicLong();
     private final AtomicLong completed = new AtomicLong();
     private final AtomicLong ok = new AtomicLong();
     private final AtomicLong measuredOk = new AtomicLong();
@@ -54,6 +64,7 @@ final class OpenLoopLoad {
         this.target = options.required("target");
         this.bodyBytes = options.integer("body-bytes", 1024);
         this.stamp = Boolean.parseBoolean(options.text("stamp", "false"));
+        this.prefer = options.text("prefer", null);
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
         this.client = vertx.createHttpClient(
                 new HttpClientOptions()
@@ -64,7 +75,10 @@ final class OpenLoopLoad {
                 new PoolOptions().setHttp1MaxSize(options.integer("connections", 256)));
     }
 
-    /** {@code load --url U --target T --rate R --duration S [--warmup S] [--connections C] [--stamp true]}. */
+    /**
+     * {@code load --url U --target T --rate R --duration S [--warmup S] [--connections C] [--stamp true] [--prefer
+     * wait=N] [--drain S]}; {@code --drain}: how long to wait for the last answers after the last request is sent.
+     */
     static void run(Options options) throws InterruptedException {
         OpenLoopLoad load = new OpenLoopLoad(options);
         try {
@@ -111,7 +125,8 @@ final class OpenLoopLoad {
                 rejectedStatuses.append(status).append(':').append(count.get()).append(','));
         return String.format(
                         Locale.ROOT,
-                        "sent=%d completed=%d ok=%d errors=%d rejected=%s measured_ok=%d send_rate=%.1f %s",
+                        "sent=%d completed=%d ok=%d errors=%d rejected=%s measured=%d measured_ok=%d measured_200=%d"
+                                + " measured_202=%d send_rate=%.1f %s %s",
                         total,
                         completed.get(),
                         ok.get(),
@@ -119,19 +134,27 @@ final class OpenLoopLoad {
                         rejectedStatuses.length() == 0
                                 ? "none"
                                 : rejectedStatuses.substring(0, rejectedStatuses.length() - 1),
+                        measured,
                         measuredOk.get(),
+                        measured200.get(),
+                        measured202.get(),
                         measured > 1 ? (measured - 1) * 1e9 / sendSpan : 0,
-                        latencies.summary(""))
+                        latencies.summary(""),
+                        answered200.summary("answered_200_"))
                 + (firstError == null ? "" : " first_error=" + firstError.replace(' ', '_'));
     }
 
     private void send(long dueNanos, long dueMicros, boolean measured) {
         Buffer body = Buffer.buffer(
                 RequestBodies.invocation(target, bodyBytes, stamp && measured ? RequestBodies.stamped(dueMicros) : ""));
-        client.request(new RequestOptions()
-                        .setMethod(HttpMethod.POST)
-                        .setURI(url.getRawPath())
-                        .putHeader("Content-Type", "application/json"))
+        RequestOptions options = new RequestOptions()
+                .setMethod(HttpMethod.POST)
+                .setURI(url.getRawPath())
+                .putHeader("Content-Type", "application/json");
+        if (prefer != null) {
+            options.putHeader("Prefer", prefer);
+        }
+        client.request(options)
                 .compose(request -> request.send(body))
                 .compose(response -> response.body().map(ignored -> response.statusCode()))
                 .onComplete(result -> {
@@ -147,7 +170,14 @@ final class OpenLoopLoad {
                                     .incrementAndGet();
                         }
                         if (measured) {
-                            latencies.recordNanos(System.nanoTime() - dueNanos);
+                            long latency = System.nanoTime() - dueNanos;
+                            latencies.recordNanos(latency);
+                            if (status == 200) {
+                                measured200.incrementAndGet();
+                                answered200.recordNanos(latency);
+                            } else if (status == 202) {
+                                measured202.incrementAndGet();
+                            }
                         }
                     } else {
                         errors.incrementAndGet();

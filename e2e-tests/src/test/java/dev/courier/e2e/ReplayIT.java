@@ -31,8 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@code POST /v1/replays} over accepter, listener and cache-service processes on a real broker: real deliveries fail
  * at a real HTTP target before, inside and after a window; a replay of the window delivers exactly the failures inside
- * it again, under new ids linked to the originals, with their sealed headers as sent; the same replay again delivers
- * nothing.
+ * it again, under new ids linked to the originals (in their records and their status documents), with their sealed
+ * headers as sent; the same replay again delivers nothing.
  */
 class ReplayIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -197,8 +197,17 @@ class ReplayIT {
                     .containsExactlyInAnyOrderElementsOf(replayed.stream()
                             .map(r -> r.header("Idempotency-Key"))
                             .toList());
-            for (String id : replayOf.keySet()) {
-                assertThat(api.awaitStatus(id, "SUCCEEDED").get("id").asText()).isEqualTo(id);
+            for (Map.Entry<String, String> link : replayOf.entrySet()) {
+                JsonNode status = api.awaitStatus(link.getKey(), "SUCCEEDED");
+                assertThat(status.get("id").asText()).isEqualTo(link.getKey());
+                assertThat(status.path("replayOf").asText())
+                        .as("GET /v1/invocations/%s names the invocation it replays", link.getKey())
+                        .isEqualTo(link.getValue());
+            }
+            for (String original : inside) {
+                assertThat(api.awaitStatus(original, "FAILED").has("replayOf"))
+                        .as("an original replays nothing")
+                        .isFalse();
             }
         }
 

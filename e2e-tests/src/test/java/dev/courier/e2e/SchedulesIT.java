@@ -30,7 +30,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Cron schedules over the packaged services: two accepter processes (both firing every schedule), cache-service, a
  * listener and a real target on 127.0.0.1. A schedule every two seconds enqueues exactly one invocation per fire time
- * while both replicas fire it, each reaches the target once, and after DELETE (on the other replica) nothing more fires.
+ * while both replicas fire it, each reaches the target once, and after DELETE (on the other replica) nothing more fires:
+ * checked once both replicas have let go of the schedule ({@code courier_schedules} 0, no fire in flight), not after a
+ * fixed pause.
  */
 class SchedulesIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -145,11 +147,27 @@ class SchedulesIT {
         assertThat(get(accepterA, "/v1/schedules/" + id).statusCode()).isEqualTo(404);
         assertThat(get(accepterB, "/v1/schedules/" + id).statusCode()).isEqualTo(404);
 
-        // Two more periods, and a refresh of both replicas, for anything that would still fire.
-        Thread.sleep(5_000);
-        List<RecordedRequest> calls = target.received().stream()
-                .filter(call -> fireTime(call, id) != null)
-                .toList();
+        // Not a fixed pause but what settles it: the first fire time after the DELETE has come and a tick (1 s) has
+        // gone by, so a replica that would still fire the schedule has begun to; then each replica knows of no
+        // schedule and has no fire in flight (read in that order: a fire begun after the DELETE finds the schedule
+        // gone), so every fire there will ever be is counted; then every fire a replica counted as its own has
+        // reached the target.
+        Instant nextFireAfterDelete = Instant.ofEpochSecond(deletedAt.getEpochSecond() / 2 * 2 + 2);
+        while (Instant.now().isBefore(nextFireAfterDelete.plusSeconds(1))) {
+            Thread.sleep(50);
+        }
+        long quietBy = System.nanoTime() + WAIT.toNanos();
+        while (!(gauge(accepterA, "courier_schedules") == 0
+                && gauge(accepterA, "courier_schedule_fires_in_flight") == 0
+                && gauge(accepterB, "courier_schedules") == 0
+                && gauge(accepterB, "courier_schedule_fires_in_flight") == 0)) {
+            assertThat(System.nanoTime())
+                    .as("both replicas let go of the deleted schedule")
+                    .isLessThan(quietBy);
+            Thread.sleep(50);
+        }
+        double firedByTheReplicas = fires(accepterA, "fired") + fires(accepterB, "fired");
+        List<RecordedRequest> calls = awaitCalls(id, firedByTheReplicas);
         Map<Instant, List<RecordedRequest>> byFireTime = calls.stream()
                 .collect(Collectors.groupingBy(call -> fireTime(call, id), TreeMap::new, Collectors.toList()));
 
@@ -172,7 +190,10 @@ class SchedulesIT {
         assertThat(calls).allSatisfy(call -> assertThat(call.bodyText()).isEqualTo("{\"tick\":true}"));
 
         // Both replicas fired: each fire time the one enqueued, the other found as a duplicate.
-        assertThat(fires(accepterA, "fired") + fires(accepterB, "fired")).isEqualTo(byFireTime.size());
+        assertThat(firedByTheReplicas).isEqualTo(byFireTime.size());
+        assertThat(fires(accepterA, "fired") + fires(accepterB, "fired"))
+                .as("nothing fired once both were quiet")
+                .isEqualTo(firedByTheReplicas);
         assertThat(fires(accepterA, "duplicate") + fires(accepterB, "duplicate"))
                 .as("fire times that the second replica found enqueued already")
                 .isGreaterThan(0);
@@ -208,6 +229,36 @@ class SchedulesIT {
             Thread.sleep(100);
         }
         throw new AssertionError("schedule " + id + " never got there: " + read);
+    }
+
+    /**
+     * The calls of schedule {@code id} the target received, once it received one per fire time for {@code fired} fire
+     * times; after {@link #WAIT}, what it has.
+     */
+    private static List<RecordedRequest> awaitCalls(String id, double fired) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            List<RecordedRequest> calls = target.received().stream()
+                    .filter(call -> fireTime(call, id) != null)
+                    .toList();
+            long fireTimes =
+                    calls.stream().map(call -> fireTime(call, id)).distinct().count();
+            if (fireTimes >= fired || System.nanoTime() > deadline) {
+                return calls;
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** The value of gauge {@code name} (no labels) on {@code accepter}. */
+    private static double gauge(ServiceProcess accepter, String name) throws Exception {
+        return get(accepter, "/q/metrics")
+                .body()
+                .lines()
+                .filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(name + " is not among the metrics of " + accepter));
     }
 
     /** {@code courier_schedule_fires_total} of {@code outcome} on {@code accepter}. */

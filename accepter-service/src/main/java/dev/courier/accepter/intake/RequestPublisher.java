@@ -108,7 +108,12 @@ public class RequestPublisher {
         record.headers()
                 .add(
                         StatusEvent.HEADER,
-                        StatusEvent.accepted(request.id(), Instant.ofEpochMilli(now), correlationId, request.tenant())
+                        StatusEvent.accepted(
+                                        request.id(),
+                                        Instant.ofEpochMilli(now),
+                                        correlationId,
+                                        request.tenant(),
+                                        request.replayOf())
                                 .encode());
         return record;
     }

@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.courier.accepter.config.AccepterConfig;
@@ -41,6 +42,9 @@ public class ScheduleClock {
     private final Map<String, Tracked> tracked = new ConcurrentHashMap<>();
     private final Map<ScheduleFirer.FireOutcome, Counter> fires = new ConcurrentHashMap<>();
     private final Counter missed;
+    /** Fires begun and not yet counted under their outcome. */
+    private final AtomicInteger firing = new AtomicInteger();
+
     private volatile Instant lastRefresh = Instant.MIN;
     private volatile boolean storeReachable = true;
 
@@ -63,6 +67,10 @@ public class ScheduleClock {
                 .register(registry);
         Gauge.builder("courier.schedules", tracked, Map::size)
                 .description("Cron schedules this instance knows of")
+                .register(registry);
+        Gauge.builder("courier.schedule.fires.in.flight", firing, AtomicInteger::get)
+                .description("Fire times this instance is firing now (begun, not yet counted in"
+                        + " courier.schedule.fires)")
                 .register(registry);
     }
 
@@ -162,8 +170,23 @@ public class ScheduleClock {
             return CompletableFuture.completedFuture(null);
         }
         Instant fireTime = fireTimes.get(index);
-        return firer.fire(schedule.schedule.id(), fireTime).thenCompose(outcome -> {
-            fires.get(outcome).increment();
+        firing.incrementAndGet();
+        // Counted under its outcome before it stops being in flight: a reader that sees none in flight sees every
+        // fire begun so far in courier.schedule.fires.
+        CompletionStage<ScheduleFirer.FireOutcome> attempt;
+        try {
+            attempt = firer.fire(schedule.schedule.id(), fireTime);
+        } catch (RuntimeException e) {
+            firing.decrementAndGet();
+            throw e;
+        }
+        CompletionStage<ScheduleFirer.FireOutcome> fired = attempt.whenComplete((outcome, error) -> {
+            if (outcome != null) {
+                fires.get(outcome).increment();
+            }
+            firing.decrementAndGet();
+        });
+        return fired.thenCompose(outcome -> {
             switch (outcome) {
                 case FIRED, DUPLICATE, FAILED -> {
                     schedule.settled = fireTime;

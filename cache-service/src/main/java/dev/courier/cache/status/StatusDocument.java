@@ -44,6 +44,8 @@ import dev.courier.common.status.StatusEvent;
  * @param tenant the tenant the invocation belongs to, from whichever event named it (every event of one invocation
  *     names the same one, or none); null: the default tenant. Not shown: a reader is told 404 for another tenant's
  *     invocation, as for an unknown id
+ * @param replayOf for a replay ({@code POST /v1/replays}), the id of the invocation it replays, from whichever event
+ *     named it (the request's {@code ACCEPTED}, its hand-off to a delay tier, its record); absent otherwise
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record StatusDocument(
@@ -55,13 +57,16 @@ public record StatusDocument(
         Instant updatedAt,
         LastResponse lastResponse,
         String correlationId,
+        String replayOf,
         @JsonIgnore boolean requested,
         @JsonIgnore String tenant) {
 
     /** The stored form of a document without a tenant: what every version reads. */
     private static final int FORMAT = 1;
-    /** Format 1 and then the tenant; written only for a document that has one. */
+    /** Format 1 and then the tenant; written only for a document that has one and no replayOf. */
     private static final int FORMAT_WITH_TENANT = 2;
+    /** Format 1 and then the tenant and replayOf, each nullable; written only for a replay. */
+    private static final int FORMAT_WITH_REPLAY = 3;
 
     private static final long NONE = Long.MIN_VALUE;
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -87,6 +92,7 @@ public record StatusDocument(
                 event.at(),
                 event.lastResponseStatus() == null ? null : new LastResponse(event.lastResponseStatus(), event.at()),
                 event.correlationId(),
+                event.replayOf(),
                 event.requested(),
                 event.tenant());
     }
@@ -111,6 +117,7 @@ public record StatusDocument(
                 winner.updatedAt(),
                 lastResponse,
                 correlationId,
+                current.replayOf() != null ? current.replayOf() : event.replayOf(),
                 winner.requested(),
                 current.tenant() != null ? current.tenant() : event.tenant());
     }
@@ -177,8 +184,10 @@ public record StatusDocument(
 
     /** Writes the stored form to {@code out}. */
     void writeTo(DataOutputStream out) throws IOException {
-        // A document without a tenant keeps format 1, so that instances not yet upgraded read it.
-        out.writeByte(tenant == null ? FORMAT : FORMAT_WITH_TENANT);
+        // A document without a tenant keeps format 1, and one without a replayOf format 2 at most, so that instances
+        // not yet upgraded read every document that is not a replay's.
+        int format = replayOf != null ? FORMAT_WITH_REPLAY : tenant != null ? FORMAT_WITH_TENANT : FORMAT;
+        out.writeByte(format);
         out.writeUTF(id);
         out.writeByte(status.ordinal());
         out.writeBoolean(requested);
@@ -189,8 +198,11 @@ public record StatusDocument(
         writeNullable(out, lastResponse == null ? null : lastResponse.status());
         out.writeLong(lastResponse == null ? NONE : millis(lastResponse.timestamp()));
         writeNullable(out, correlationId);
-        if (tenant != null) {
+        if (format == FORMAT_WITH_TENANT) {
             out.writeUTF(tenant);
+        } else if (format == FORMAT_WITH_REPLAY) {
+            writeNullable(out, tenant);
+            out.writeUTF(replayOf);
         }
     }
 
@@ -206,7 +218,7 @@ public record StatusDocument(
     /** Reads one document's stored form from {@code in}. */
     static StatusDocument readFrom(DataInputStream in) throws IOException {
         int format = in.readUnsignedByte();
-        if (format != FORMAT && format != FORMAT_WITH_TENANT) {
+        if (format != FORMAT && format != FORMAT_WITH_TENANT && format != FORMAT_WITH_REPLAY) {
             throw new IOException("unknown status document format " + format);
         }
         String id = in.readUTF();
@@ -219,7 +231,9 @@ public record StatusDocument(
         String lastStatus = readNullable(in);
         Instant lastAt = instant(in.readLong());
         String correlationId = readNullable(in);
-        String tenant = format == FORMAT_WITH_TENANT ? in.readUTF() : null;
+        String tenant =
+                format == FORMAT_WITH_TENANT ? in.readUTF() : format == FORMAT_WITH_REPLAY ? readNullable(in) : null;
+        String replayOf = format == FORMAT_WITH_REPLAY ? in.readUTF() : null;
         return new StatusDocument(
                 id,
                 status,
@@ -229,6 +243,7 @@ public record StatusDocument(
                 updatedAt,
                 lastStatus == null ? null : new LastResponse(lastStatus, lastAt),
                 correlationId,
+                replayOf,
                 requested,
                 tenant);
     }

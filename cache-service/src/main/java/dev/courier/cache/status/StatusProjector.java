@@ -258,11 +258,15 @@ public class StatusProjector implements Runnable {
         return directRequest(record);
     }
 
-    /** A request a producer published on its own: its {@code id} and {@code correlationId}, read without the rest. */
+    /**
+     * A request a producer published on its own: its {@code id}, {@code correlationId}, {@code tenant} and
+     * {@code replayOf} (the listener's records carry the same), read without the rest.
+     */
     private Optional<StatusDocument> directRequest(ConsumerRecord<String, ByteBuffer> record) {
         String id = null;
         String correlationId = null;
         String tenant = null;
+        String replayOf = null;
         ByteBuffer value = record.value();
         byte[] bytes;
         int offset;
@@ -287,6 +291,8 @@ public class StatusProjector implements Runnable {
                     correlationId = parser.getText();
                 } else if ("tenant".equals(field) && token == JsonToken.VALUE_STRING) {
                     tenant = parser.getText();
+                } else if ("replayOf".equals(field) && token == JsonToken.VALUE_STRING) {
+                    replayOf = parser.getText();
                 } else {
                     parser.skipChildren();
                 }
@@ -299,8 +305,8 @@ public class StatusProjector implements Runnable {
             id = Ulid.derived(record.timestamp(), record.topic() + "/" + record.partition() + "/" + record.offset());
         }
         Instant at = Instant.ofEpochMilli(record.timestamp());
-        return Optional.of(
-                StatusDocument.of(StatusEvent.accepted(id, at, correlationId != null ? correlationId : id, tenant)));
+        return Optional.of(StatusDocument.of(
+                StatusEvent.accepted(id, at, correlationId != null ? correlationId : id, tenant, replayOf)));
     }
 
     private List<String> topics() {

@@ -145,6 +145,19 @@ class StatusResourceTest {
     }
 
     @Test
+    void aReplaysStatusNamesTheInvocationItReplaysAfterItSucceeded() throws Exception {
+        String original = Ulid.next();
+        String id = Ulid.next();
+        Instant acceptedAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        send(REQUESTS, request(id, null), StatusEvent.accepted(id, acceptedAt, id, null, original));
+        send(RESULTS, "{\"id\":\"" + id + "\"}", succeeded(id, acceptedAt, acceptedAt.plusMillis(40)));
+
+        Response status = awaitStatus(id, InvocationStatus.SUCCEEDED);
+
+        assertThat(status.jsonPath().getString("replayOf")).isEqualTo(original);
+    }
+
+    @Test
     void aCancelIsCancelledAtOnce() throws Exception {
         String id = Ulid.next();
         send(REQUESTS, request(id, null), StatusEvent.accepted(id, Instant.now(), id));

@@ -15,11 +15,11 @@ class StatusDocumentTest {
     private static final Instant T0 = Instant.parse("2026-11-22T05:00:00Z");
 
     private final StatusDocument accepted =
-            new StatusDocument("i", InvocationStatus.ACCEPTED, 0, null, T0, T0, null, "c", false, null);
+            new StatusDocument("i", InvocationStatus.ACCEPTED, 0, null, T0, T0, null, "c", null, false, null);
     private final StatusDocument retrying = new StatusDocument(
-            "i", InvocationStatus.RETRYING, 1, T0.plusSeconds(5), T0, T0.plusSeconds(1), null, null, false, null);
+            "i", InvocationStatus.RETRYING, 1, T0.plusSeconds(5), T0, T0.plusSeconds(1), null, null, null, false, null);
     private final StatusDocument dispatching = new StatusDocument(
-            "i", InvocationStatus.DISPATCHING, 1, null, T0, T0.plusSeconds(6), null, null, false, null);
+            "i", InvocationStatus.DISPATCHING, 1, null, T0, T0.plusSeconds(6), null, null, null, false, null);
     private final StatusDocument succeeded = new StatusDocument(
             "i",
             InvocationStatus.SUCCEEDED,
@@ -29,6 +29,7 @@ class StatusDocumentTest {
             T0.plusSeconds(7),
             new StatusDocument.LastResponse("200", T0.plusSeconds(7)),
             "c",
+            null,
             false,
             null);
 
@@ -84,6 +85,28 @@ class StatusDocumentTest {
         assertThat(succeeded.belongsTo("default", "default")).isTrue();
         assertThat(succeeded.encode()[0]).isEqualTo((byte) 1);
         assertThat(acmeAccepted.encode()[0]).isEqualTo((byte) 2);
+    }
+
+    @Test
+    void replayOfComesFromWhicheverEventNamesItIsShownAndKeepsEarlierFormsForTheRest() {
+        StatusDocument replayAccepted = StatusDocument.of(StatusEvent.accepted("i", T0, "c", null, "original-1"));
+        StatusDocument acmeReplay = StatusDocument.of(StatusEvent.accepted("i", T0, "c", "acme", "original-1"));
+        for (List<StatusDocument> order : permutations(List.of(replayAccepted, retrying, succeeded))) {
+            StatusDocument folded = fold(order);
+            assertThat(folded.replayOf()).as("order %s", order).isEqualTo("original-1");
+            assertThat(folded.status()).isEqualTo(InvocationStatus.SUCCEEDED);
+            assertThat(StatusDocument.decode(folded.encode())).isEqualTo(folded);
+            assertThat(new String(folded.toJson(), StandardCharsets.UTF_8)).contains("\"replayOf\":\"original-1\"");
+        }
+        StatusDocument folded = fold(List.of(succeeded, acmeReplay));
+        assertThat(StatusDocument.decode(folded.encode())).isEqualTo(folded);
+        assertThat(folded.tenant()).isEqualTo("acme");
+        assertThat(folded.replayOf()).isEqualTo("original-1");
+        // Only a replay's document takes the new form; the others keep theirs, which earlier versions read.
+        assertThat(replayAccepted.encode()[0]).isEqualTo((byte) 3);
+        assertThat(StatusDocument.of(StatusEvent.accepted("i", T0, "c", "acme")).encode()[0])
+                .isEqualTo((byte) 2);
+        assertThat(new String(succeeded.toJson(), StandardCharsets.UTF_8)).doesNotContain("replayOf");
     }
 
     private static StatusDocument fold(List<StatusDocument> events) {

@@ -33,6 +33,7 @@ import dev.courier.common.record.Condition;
  *     may still overrule (a call already in flight can succeed); false for a step that did happen
  * @param tenant the tenant the invocation belongs to, if known; else null (the default tenant: records written before
  *     tenants existed, and direct producers that name none)
+ * @param replayOf for a replay ({@code POST /v1/replays}), the id of the invocation it replays; else null
  */
 public record StatusEvent(
         String id,
@@ -44,13 +45,40 @@ public record StatusEvent(
         String lastResponseStatus,
         String correlationId,
         boolean requested,
-        String tenant) {
+        String tenant,
+        String replayOf) {
 
     /** The record header that carries the event. */
     public static final String HEADER = "courier-status";
 
     private static final int FORMAT = 1;
     private static final long NONE = Long.MIN_VALUE;
+
+    /** An event of an invocation that replays none (or whose link another event names). */
+    public StatusEvent(
+            String id,
+            InvocationStatus status,
+            int attempts,
+            Instant nextAttemptAt,
+            Instant acceptedAt,
+            Instant at,
+            String lastResponseStatus,
+            String correlationId,
+            boolean requested,
+            String tenant) {
+        this(
+                id,
+                status,
+                attempts,
+                nextAttemptAt,
+                acceptedAt,
+                at,
+                lastResponseStatus,
+                correlationId,
+                requested,
+                tenant,
+                null);
+    }
 
     /** An event of no known tenant (the default tenant's, or one whose owner another event names). */
     public StatusEvent(
@@ -63,7 +91,18 @@ public record StatusEvent(
             String lastResponseStatus,
             String correlationId,
             boolean requested) {
-        this(id, status, attempts, nextAttemptAt, acceptedAt, at, lastResponseStatus, correlationId, requested, null);
+        this(
+                id,
+                status,
+                attempts,
+                nextAttemptAt,
+                acceptedAt,
+                at,
+                lastResponseStatus,
+                correlationId,
+                requested,
+                null,
+                null);
     }
 
     /** A request stored without a tenant (a direct producer's, or from before tenants existed). */
@@ -73,8 +112,27 @@ public record StatusEvent(
 
     /** A request of {@code tenant} (null: the default) stored by the accepter (or read from a direct producer). */
     public static StatusEvent accepted(String id, Instant acceptedAt, String correlationId, String tenant) {
+        return accepted(id, acceptedAt, correlationId, tenant, null);
+    }
+
+    /**
+     * A request of {@code tenant} (null: the default) stored by the accepter, replaying invocation {@code replayOf}
+     * (null: none).
+     */
+    public static StatusEvent accepted(
+            String id, Instant acceptedAt, String correlationId, String tenant, String replayOf) {
         return new StatusEvent(
-                id, InvocationStatus.ACCEPTED, 0, null, acceptedAt, acceptedAt, null, correlationId, false, tenant);
+                id,
+                InvocationStatus.ACCEPTED,
+                0,
+                null,
+                acceptedAt,
+                acceptedAt,
+                null,
+                correlationId,
+                false,
+                tenant,
+                replayOf);
     }
 
     /** The caller asked for the invocation to be cancelled at {@code at}. */
@@ -106,10 +164,14 @@ public record StatusEvent(
             out.writeLong(millis(at));
             writeString(out, lastResponseStatus);
             writeString(out, correlationId);
-            // Added after format 1 was out: a trailing field, written only when there is a tenant, so that a reader
-            // of an older version (which stops after the correlation id) reads every event as before.
-            if (tenant != null) {
+            // Added after format 1 was out: trailing fields, written only as far as the last one that is set, so that
+            // a reader of an older version (which stops after the correlation id, or after the tenant) reads every
+            // event as before. The tenant goes first (as null for none) when there is a replayOf to follow it.
+            if (tenant != null || replayOf != null) {
                 writeString(out, tenant);
+            }
+            if (replayOf != null) {
+                writeString(out, replayOf);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -145,6 +207,7 @@ public record StatusEvent(
             String lastResponseStatus = readString(in);
             String correlationId = readString(in);
             String tenant = in.available() > 0 ? readString(in) : null;
+            String replayOf = in.available() > 0 ? readString(in) : null;
             return new StatusEvent(
                     id,
                     statuses[status],
@@ -155,7 +218,8 @@ public record StatusEvent(
                     lastResponseStatus,
                     correlationId,
                     requested,
-                    tenant);
+                    tenant,
+                    replayOf);
         } catch (IOException e) {
             throw new IllegalArgumentException("not a status event: " + e.getMessage(), e);
         }

@@ -53,6 +53,24 @@ class StatusEventTest {
     }
 
     @Test
+    void replayOfFollowsTheTenantAndEarlierReadersStopBeforeIt() {
+        Instant at = Instant.parse("2026-12-02T10:15:30.123Z");
+        StatusEvent replay =
+                StatusEvent.accepted("01K1Q6K12C1BT01KRZJ000HKB9", at, "c", null, "01K1Q6K12C1BT01KRZJ000ORIG");
+        StatusEvent replayOfTenant =
+                StatusEvent.accepted("01K1Q6K12C1BT01KRZJ000HKB9", at, "c", "acme", "01K1Q6K12C1BT01KRZJ000ORIG");
+        StatusEvent withTenant = StatusEvent.accepted("01K1Q6K12C1BT01KRZJ000HKB9", at, "c", "acme");
+
+        assertThat(StatusEvent.decode(replay.encode())).isEqualTo(replay);
+        assertThat(StatusEvent.decode(replay.encode()).tenant()).isNull();
+        assertThat(StatusEvent.decode(replayOfTenant.encode())).isEqualTo(replayOfTenant);
+        assertThat(StatusEvent.decode(withTenant.encode()).replayOf()).isNull();
+        // A reader that knows the tenant but not replayOf reads the same bytes up to the tenant as before.
+        byte[] old = withTenant.encode();
+        assertThat(Arrays.copyOf(replayOfTenant.encode(), old.length)).isEqualTo(old);
+    }
+
+    @Test
     void bytesThatAreNotAnEventAreRefusedNotMisread() {
         byte[] event = StatusEvent.accepted("01K1Q6K12C1BT01KRZJ000HKB9", Instant.now(), "c")
                 .encode();

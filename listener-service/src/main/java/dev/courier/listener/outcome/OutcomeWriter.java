@@ -116,7 +116,8 @@ public class OutcomeWriter {
                 response == null ? null : response.status(),
                 correlationId,
                 false,
-                tenant);
+                tenant,
+                courier.replayOf());
     }
 
     private void send(ProducerRecord<String, byte[]> message, CompletableFuture<Void> written) {

@@ -50,7 +50,8 @@ public class DelayScheduler {
         String correlationId = request.correlationId() != null ? request.correlationId() : request.id();
         headers.add(
                 StatusEvent.HEADER,
-                StatusEvent.accepted(request.id(), state.acceptedAt(), correlationId, request.tenant())
+                StatusEvent.accepted(
+                                request.id(), state.acceptedAt(), correlationId, request.tenant(), request.replayOf())
                         .encode());
         return forward(request.recordKey(), json(request), headers, state);
     }
@@ -122,7 +123,8 @@ public class DelayScheduler {
                 null,
                 identity.correlationId(),
                 false,
-                identity.tenant());
+                identity.tenant(),
+                identity.replayOf());
         headers.add(StatusEvent.HEADER, step.encode());
     }
 

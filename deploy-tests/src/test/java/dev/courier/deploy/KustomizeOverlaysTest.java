@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.courier.deploy.NetworkPolicies.Source;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -622,6 +623,16 @@ class KustomizeOverlaysTest {
         JsonNode rules = manifests.get("ConfigMap", "courier-prometheus-rules");
         assertThat(rules.path("data").path("courier-alerts.yaml").asText())
                 .isEqualTo(Repository.read(Repository.OBSERVABILITY.resolve("courier-alerts.yaml")));
+        // The same groups for the Prometheus Operator (whose CRDs the ServiceMonitors already need).
+        assertThat(manifests.ofKind("ServiceMonitor")).isNotEmpty();
+        JsonNode rule = manifests.get("PrometheusRule", "courier-alerts");
+        assertThat(rule.path("apiVersion").asText()).isEqualTo("monitoring.coreos.com/v1");
+        assertThat(rule.path("spec").path("groups"))
+                .isEqualTo(new YAMLMapper()
+                        .readTree(Repository.OBSERVABILITY
+                                .resolve("courier-alerts.yaml")
+                                .toFile())
+                        .path("groups"));
         JsonNode dashboards = manifests.get("ConfigMap", "courier-grafana-dashboards");
         assertThat(dashboards
                         .path("metadata")

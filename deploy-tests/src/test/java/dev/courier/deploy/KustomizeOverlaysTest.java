@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.courier.deploy.NetworkPolicies.Source;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -88,8 +89,8 @@ class KustomizeOverlaysTest {
                 .contains(
                         "Deployment/courier-accepter",
                         "Deployment/courier-listener",
-                        "Deployment/courier-cache-writer",
-                        "Deployment/courier-cache-reader");
+                        "StatefulSet/courier-cache-writer",
+                        "StatefulSet/courier-cache-reader");
     }
 
     @ParameterizedTest
@@ -308,7 +309,7 @@ class KustomizeOverlaysTest {
         Source stranger = new Source("default", Map.of("app", "anything"));
         Source prometheus = new Source("monitoring", Map.of("app.kubernetes.io/name", "prometheus"));
         for (String cache : List.of("courier-cache-writer", "courier-cache-reader")) {
-            JsonNode target = manifests.get("Deployment", cache);
+            JsonNode target = manifests.get("StatefulSet", cache);
             for (JsonNode client : manifests.workloads()) {
                 Source source = new Source(NAMESPACE, Manifests.podLabels(client));
                 boolean courier = COURIER_COMPONENTS.containsKey(component(client));
@@ -341,7 +342,7 @@ class KustomizeOverlaysTest {
     void theCacheRolesAreSeparateAndTheOtherServicesWriteToAWriter(String overlay) {
         Manifests manifests = render(overlay);
         for (String role : List.of("writer", "reader")) {
-            JsonNode container = Manifests.containers(manifests.get("Deployment", "courier-cache-" + role))
+            JsonNode container = Manifests.containers(manifests.get("StatefulSet", "courier-cache-" + role))
                     .get(0);
             assertThat(Manifests.env(container, "COURIER_CACHE_ROLE")).hasValue(role);
         }
@@ -365,6 +366,78 @@ class KustomizeOverlaysTest {
                     .as("%s points at writers", variable)
                     .containsOnly("writer");
         });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "oci"})
+    void theCacheWritersAndReadersKeepTheirStateDirectoryOnAVolumeClaimOfEachPod(String overlay) {
+        Manifests manifests = render(overlay);
+        // The variable that sets cache-service's courier.cache.state.directory (MicroProfile Config's env mapping).
+        String property = "courier.cache.state.directory";
+        Repository.serviceProperty("cache", property);
+        String variable = property.replaceAll("[^A-Za-z0-9]", "_").toUpperCase(java.util.Locale.ROOT);
+        for (String name : List.of("courier-cache-writer", "courier-cache-reader")) {
+            JsonNode workload = manifests.get("StatefulSet", name);
+            String where = Manifests.describe(workload);
+            JsonNode container = Manifests.containers(workload).get(0);
+            String directory = Manifests.env(container, variable)
+                    .orElseThrow(() -> new AssertionError(where + " sets no " + variable));
+            List<JsonNode> mounts = Manifests.list(container.path("volumeMounts")).stream()
+                    .filter(mount -> directory.equals(mount.path("mountPath").asText()))
+                    .toList();
+            assertThat(mounts)
+                    .as("%s: volumes mounted on %s=%s", where, variable, directory)
+                    .hasSize(1);
+            String volume = mounts.get(0).path("name").asText();
+            assertThat(Manifests.list(Manifests.podSpec(workload).path("volumes")))
+                    .as("%s: %s is no pod volume (an emptyDir would die with the pod)", where, volume)
+                    .noneMatch(v -> volume.equals(v.path("name").asText()));
+            List<JsonNode> claims = Manifests.list(workload.path("spec").path("volumeClaimTemplates")).stream()
+                    .filter(template ->
+                            volume.equals(template.path("metadata").path("name").asText()))
+                    .toList();
+            assertThat(claims)
+                    .as("%s: volumeClaimTemplates named %s", where, volume)
+                    .hasSize(1);
+            JsonNode claim = claims.get(0).path("spec");
+            assertThat(Manifests.list(claim.path("accessModes")))
+                    .extracting(JsonNode::asText)
+                    .as("%s: access modes of claim %s", where, volume)
+                    .containsExactly("ReadWriteOnce");
+            assertThat(bytes(claim.path("resources")
+                            .path("requests")
+                            .path("storage")
+                            .asText()))
+                    .as("%s: storage of claim %s", where, volume)
+                    .isGreaterThanOrEqualTo(1L << 30);
+            assertThat(claim.has("storageClassName"))
+                    .as("%s: claim %s is of the cluster's default storage class", where, volume)
+                    .isFalse();
+
+            // The governing Service: headless, selecting these pods, and scraped by no ServiceMonitor (the pods
+            // would be scraped twice, under a second job name).
+            JsonNode headless = manifests.get(
+                    "Service", workload.path("spec").path("serviceName").asText());
+            assertThat(headless.path("spec").path("clusterIP").asText())
+                    .as("%s is headless", Manifests.describe(headless))
+                    .isEqualTo("None");
+            assertThat(manifests.workloadsSelectedBy(headless.path("spec").path("selector")))
+                    .containsExactly(workload);
+            for (JsonNode monitor : manifests.ofKind("ServiceMonitor")) {
+                assertThat(Manifests.matches(
+                                monitor.path("spec").path("selector"),
+                                Manifests.strings(headless.path("metadata").path("labels"))))
+                        .as("%s selects %s", Manifests.describe(monitor), Manifests.describe(headless))
+                        .isFalse();
+            }
+            // The Service the clients use is still a ClusterIP one.
+            assertThat(manifests
+                            .get("Service", name)
+                            .path("spec")
+                            .path("clusterIP")
+                            .asText())
+                    .isNotEqualTo("None");
+        }
     }
 
     @Test
@@ -405,7 +478,10 @@ class KustomizeOverlaysTest {
         Manifests manifests = render("oci");
         // Streams on OCI Streaming are created by operators (README "Running on OCI"), never by a topic operator.
         assertThat(manifests.ofKind("KafkaTopic")).isEmpty();
-        assertThat(manifests.ofKind("StatefulSet")).isEmpty();
+        // No broker either: the only StatefulSets are the cache's.
+        assertThat(manifests.ofKind("StatefulSet"))
+                .extracting(Manifests::name)
+                .containsExactlyInAnyOrder("courier-cache-writer", "courier-cache-reader");
         Map<String, String> env = courierEnv(manifests);
         assertThat(env)
                 .containsEntry("QUARKUS_PROFILE", "oci")
@@ -547,6 +623,16 @@ class KustomizeOverlaysTest {
         JsonNode rules = manifests.get("ConfigMap", "courier-prometheus-rules");
         assertThat(rules.path("data").path("courier-alerts.yaml").asText())
                 .isEqualTo(Repository.read(Repository.OBSERVABILITY.resolve("courier-alerts.yaml")));
+        // The same groups for the Prometheus Operator (whose CRDs the ServiceMonitors already need).
+        assertThat(manifests.ofKind("ServiceMonitor")).isNotEmpty();
+        JsonNode rule = manifests.get("PrometheusRule", "courier-alerts");
+        assertThat(rule.path("apiVersion").asText()).isEqualTo("monitoring.coreos.com/v1");
+        assertThat(rule.path("spec").path("groups"))
+                .isEqualTo(new YAMLMapper()
+                        .readTree(Repository.OBSERVABILITY
+                                .resolve("courier-alerts.yaml")
+                                .toFile())
+                        .path("groups"));
         JsonNode dashboards = manifests.get("ConfigMap", "courier-grafana-dashboards");
         assertThat(dashboards
                         .path("metadata")

@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,6 +28,8 @@ class ObservabilityFilesTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path RULES = Repository.OBSERVABILITY.resolve("courier-alerts.yaml");
     private static final Path RULE_TESTS = Repository.OBSERVABILITY.resolve("courier-alerts-test.yaml");
+    private static final Path PROMETHEUS_RULE = Repository.OBSERVABILITY.resolve("courier-prometheusrule.yaml");
+    private static final YAMLMapper YAML = new YAMLMapper();
     private static final Pattern COURIER_METRIC = Pattern.compile("\\bcourier_[a-z_]+");
 
     @Test
@@ -42,6 +45,24 @@ class ObservabilityFilesTest {
         String tested =
                 Tool.succeed(Repository.OBSERVABILITY, promtool.toString(), "test", "rules", RULE_TESTS.toString());
         assertThat(tested).contains("SUCCESS");
+    }
+
+    @Test
+    void thePrometheusRuleHoldsExactlyTheGroupsOfTheRuleFile() throws IOException {
+        // generate-prometheusrule.sh writes it from courier-alerts.yaml; this fails when it was not run again.
+        JsonNode rule = YAML.readTree(PROMETHEUS_RULE.toFile());
+        assertThat(rule.path("apiVersion").asText()).isEqualTo("monitoring.coreos.com/v1");
+        assertThat(rule.path("kind").asText()).isEqualTo("PrometheusRule");
+        JsonNode groups = YAML.readTree(RULES.toFile()).path("groups");
+        assertThat(groups.size()).isPositive();
+        assertThat(rule.path("spec").path("groups"))
+                .as(
+                        "spec.groups of %s: the groups of %s (run %s)",
+                        PROMETHEUS_RULE, RULES, "generate-prometheusrule.sh")
+                .isEqualTo(groups);
+        assertThat(rule.path("spec").size())
+                .as("spec of %s holds only groups", PROMETHEUS_RULE)
+                .isEqualTo(1);
     }
 
     @Test

@@ -53,6 +53,10 @@ class PodmanOverlayTest {
                 .containsExactlyInAnyOrderElementsOf(PORTS.keySet());
         assertThat(podman.get("PersistentVolumeClaim", "courier-objects").path("spec"))
                 .isEqualTo(local.get("PersistentVolumeClaim", "courier-objects").path("spec"));
+        // The cache's StatefulSets (podman plays none) are among those Deployments; Kafka's is not.
+        assertThat(local.ofKind("StatefulSet"))
+                .extracting(Manifests::name)
+                .containsExactlyInAnyOrder("courier-kafka", "courier-cache-writer", "courier-cache-reader");
     }
 
     @Test
@@ -69,7 +73,30 @@ class PodmanOverlayTest {
         String localEnv = courierEnvName(local);
         String podmanEnv = courierEnvName(podman);
         for (String name : PORTS.keySet()) {
-            ObjectNode expected = local.get("Deployment", name).deepCopy();
+            ObjectNode expected = localWorkload(name).deepCopy();
+            if (expected.path("kind").asText().equals("StatefulSet")) {
+                // The cache's StatefulSets become Deployments: the claim templates emptyDirs of the same name and
+                // size, the StatefulSet's own fields gone.
+                assertThat(name).startsWith("courier-cache-");
+                expected.put("kind", "Deployment");
+                ObjectNode spec = (ObjectNode) expected.path("spec");
+                spec.remove(List.of("serviceName", "podManagementPolicy", "updateStrategy"));
+                JsonNode templates = spec.remove("volumeClaimTemplates");
+                assertThat(templates).as("%s volumeClaimTemplates", name).isNotEmpty();
+                for (JsonNode template : templates) {
+                    ((ArrayNode) expected.at("/spec/template/spec/volumes"))
+                            .addObject()
+                            .put("name", template.path("metadata").path("name").asText())
+                            .putObject("emptyDir")
+                            .put(
+                                    "sizeLimit",
+                                    template.path("spec")
+                                            .path("resources")
+                                            .path("requests")
+                                            .path("storage")
+                                            .asText());
+                }
+            }
             ObjectNode container = (ObjectNode) expected.at("/spec/template/spec/containers/0");
             int port = PORTS.get(name);
             // The local overlay's probes name the port "http"; it is the service's own port there.
@@ -108,9 +135,9 @@ class PodmanOverlayTest {
                 ((ObjectNode) expected.at("/spec/template/metadata/annotations"))
                         .put("prometheus.io/port", String.valueOf(port));
             }
-            assertThat(envByName(podman.get("Deployment", name).deepCopy()))
+            assertThat(normalized(podman.get("Deployment", name).deepCopy()))
                     .as(name)
-                    .isEqualTo(envByName(expected));
+                    .isEqualTo(normalized(expected));
         }
     }
 
@@ -145,16 +172,31 @@ class PodmanOverlayTest {
 
     /**
      * {@code deployment} with its container's env sorted by name: a strategic-merge patch moves the variable it sets
-     * to the front, and the order matters only to {@code $(VAR)} references, which these manifests do not use.
+     * to the front, and the order matters only to {@code $(VAR)} references, which these manifests do not use. Its pod
+     * volumes sorted by name too: their order means nothing (the mounts name them).
      */
-    private static ObjectNode envByName(ObjectNode deployment) {
+    private static ObjectNode normalized(ObjectNode deployment) {
         ObjectNode container = (ObjectNode) deployment.at("/spec/template/spec/containers/0");
         List<JsonNode> env = new java.util.ArrayList<>(Manifests.list(container.path("env")));
         assertThat(env).noneMatch(variable -> variable.path("value").asText().contains("$("));
         env.sort(
                 java.util.Comparator.comparing(variable -> variable.path("name").asText()));
         container.putArray("env").addAll(env);
+        ObjectNode pod = (ObjectNode) deployment.at("/spec/template/spec");
+        List<JsonNode> volumes = new java.util.ArrayList<>(Manifests.list(pod.path("volumes")));
+        volumes.sort(
+                java.util.Comparator.comparing(volume -> volume.path("name").asText()));
+        pod.putArray("volumes").addAll(volumes);
         return deployment;
+    }
+
+    /** The Deployment or StatefulSet {@code name} of the local overlay. */
+    private static JsonNode localWorkload(String name) {
+        List<JsonNode> found = local.workloads().stream()
+                .filter(workload -> name.equals(Manifests.name(workload)))
+                .toList();
+        assertThat(found).as("local workloads named %s", name).hasSize(1);
+        return found.get(0);
     }
 
     private static List<JsonNode> concat(JsonNode first, JsonNode second) {

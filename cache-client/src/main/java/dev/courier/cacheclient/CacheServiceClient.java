@@ -1,6 +1,7 @@
 package dev.courier.cacheclient;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -9,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -20,6 +22,8 @@ import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.jboss.logging.Logger;
 
 /**
@@ -49,6 +53,9 @@ public final class CacheServiceClient implements AutoCloseable {
     private static final Duration FIRST_RETRY_PAUSE = Duration.ofMillis(100);
     private static final Duration MAX_RETRY_PAUSE = Duration.ofSeconds(5);
     private static final int LIST_PAGE = 1000;
+
+    /** The most writes one {@link #writeAll} call may carry (cache-service's limit). */
+    public static final int MAX_WRITES_PER_CALL = 500;
 
     private final URI base;
     private final Duration timeout;
@@ -110,6 +117,73 @@ public final class CacheServiceClient implements AutoCloseable {
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(value));
         precondition.applyTo(request);
         return send(request.build());
+    }
+
+    /**
+     * Many {@link #put}s to {@code namespace} in one call (cache-service's {@code POST /v1/cache/{namespace}}, at most
+     * {@value #MAX_WRITES_PER_CALL} writes): one reply per write, in order, each with the status and ETag its own put
+     * would have been answered with. When the call as a whole is not answered 200, every reply has that status.
+     */
+    public CompletionStage<List<Reply>> writeAll(String namespace, List<Write> writes) {
+        if (writes.isEmpty() || writes.size() > MAX_WRITES_PER_CALL) {
+            throw new IllegalArgumentException(
+                    "1 to " + MAX_WRITES_PER_CALL + " writes per call, not " + writes.size());
+        }
+        ObjectNode body = mapper.createObjectNode();
+        ArrayNode entries = body.putArray("writes");
+        for (Write write : writes) {
+            ObjectNode entry = entries.addObject()
+                    .put("key", write.key())
+                    .put("valueBase64", Base64.getEncoder().encodeToString(write.value()))
+                    .put("contentType", "application/json");
+            if (write.ttl() != null) {
+                entry.put("ttlSeconds", Math.max(1, write.ttl().toSeconds()));
+            }
+            if (write.precondition() instanceof Precondition.Absent) {
+                entry.put("ifNoneMatch", "*");
+            } else if (write.precondition() instanceof Precondition.Matching matching) {
+                entry.put("ifMatch", matching.etag());
+            }
+        }
+        byte[] json;
+        try {
+            json = mapper.writeValueAsBytes(body);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        HttpRequest request = request("/v1/cache/" + namespace)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(json))
+                .build();
+        return send(request).thenApply(reply -> replies(reply, writes.size()));
+    }
+
+    /** The bulk answer {@code reply} as one reply per write. */
+    private List<Reply> replies(Reply reply, int count) {
+        List<Reply> replies = new ArrayList<>(count);
+        JsonNode results = null;
+        if (reply.status() == 200) {
+            try {
+                results = mapper.readTree(reply.body()).path("results");
+            } catch (IOException e) {
+                results = null;
+            }
+        }
+        if (results == null || results.size() != count) {
+            for (int i = 0; i < count; i++) {
+                replies.add(new Reply(reply.status() == 200 ? 502 : reply.status(), new byte[0], Optional.empty()));
+            }
+            return replies;
+        }
+        for (JsonNode result : results) {
+            replies.add(new Reply(
+                    result.path("status").asInt(502),
+                    new byte[0],
+                    result.path("etag").isTextual()
+                            ? Optional.of(result.get("etag").asText())
+                            : Optional.empty()));
+        }
+        return replies;
     }
 
     /** Deletes {@code namespace/key} if {@code precondition} holds: 204, 404 when there is none, 412. */
@@ -264,6 +338,16 @@ public final class CacheServiceClient implements AutoCloseable {
             return new String(body, StandardCharsets.UTF_8);
         }
     }
+
+    /**
+     * One write of {@link #writeAll}.
+     *
+     * @param key the key
+     * @param value the value (JSON)
+     * @param ttl how long it lives; null for no expiry
+     * @param precondition the condition it is made under
+     */
+    public record Write(String key, byte[] value, Duration ttl, Precondition precondition) {}
 
     /** The condition a write is made under. */
     public sealed interface Precondition {

@@ -206,6 +206,89 @@ class CacheApiTest {
     }
 
     @Test
+    void aBulkWriteDecidesEachWriteAsItsOwnPutWouldInTheOrderSent() {
+        String ns = namespace();
+        String taken = given().body("first")
+                .put("/v1/cache/" + ns + "/taken")
+                .then()
+                .statusCode(201)
+                .extract()
+                .header("ETag");
+        String bytes = java.util.Base64.getEncoder().encodeToString("bytes".getBytes());
+        Response bulk = given().contentType("application/json")
+                .body("{\"writes\": ["
+                        + "{\"key\": \"a\", \"value\": \"1\", \"ifNoneMatch\": \"*\"},"
+                        + "{\"key\": \"taken\", \"value\": \"again\", \"ifNoneMatch\": \"*\"},"
+                        + "{\"key\": \"dir/b\", \"valueBase64\": \"" + bytes + "\", \"contentType\": \"text/plain\","
+                        + " \"ttlSeconds\": 600},"
+                        + "{\"key\": \"taken\", \"value\": \"stale\", \"ifMatch\": \"\\\"0-999999\\\"\"},"
+                        + "{\"key\": \"taken\", \"value\": \"second\", \"ifMatch\": " + quotedJson(taken) + "},"
+                        + "{\"key\": \"twice\", \"value\": \"one\", \"ifNoneMatch\": \"*\"},"
+                        + "{\"key\": \"twice\", \"value\": \"two\", \"ifNoneMatch\": \"*\"}"
+                        + "]}")
+                .post("/v1/cache/" + ns);
+        bulk.then()
+                .statusCode(200)
+                .body("results.key", contains("a", "taken", "dir/b", "taken", "taken", "twice", "twice"))
+                .body("results.status", contains(201, 412, 201, 412, 200, 201, 412))
+                .body("results[1].type", equalTo("precondition-failed"))
+                .body("results[0].etag", matchesPattern("\"\\d+-\\d+\""))
+                .body("results[0].token", matchesPattern("\\d+:\\d+"));
+
+        // Each write is readable as a PUT's would be, its token giving read-your-writes.
+        given().header("Courier-Cache-Min-Token", bulk.path("results[0].token"))
+                .get("/v1/cache/" + ns + "/a")
+                .then()
+                .statusCode(200)
+                .header("ETag", (String) bulk.path("results[0].etag"))
+                .body(equalTo("1"));
+        given().get("/v1/cache/" + ns + "/dir/b")
+                .then()
+                .statusCode(200)
+                .contentType("text/plain")
+                .body(equalTo("bytes"));
+        given().get("/v1/cache/" + ns + "/taken").then().statusCode(200).body(equalTo("second"));
+        given().get("/v1/cache/" + ns + "/twice").then().statusCode(200).body(equalTo("one"));
+    }
+
+    @Test
+    void aMalformedBulkWriteNamesTheFieldAndWritesNothing() {
+        String ns = namespace();
+        problem(
+                given().contentType("application/json")
+                        .body("{\"writes\": [{\"key\": \"fine\", \"value\": \"1\"},"
+                                + " {\"key\": \"both\", \"value\": \"1\", \"valueBase64\": \"MQ==\"}]}")
+                        .post("/v1/cache/" + ns),
+                400,
+                "writes[1].value");
+        given().get("/v1/cache/" + ns + "/fine").then().statusCode(404);
+
+        problem(
+                given().contentType("application/json").body("{\"writes\": []}").post("/v1/cache/" + ns),
+                400,
+                "writes");
+        problem(
+                given().contentType("application/json")
+                        .body("{\"writes\": [{\"value\": \"1\"}]}")
+                        .post("/v1/cache/" + ns),
+                400,
+                "writes[0].key");
+        problem(
+                given().contentType("application/json")
+                        .body("{\"writes\": [{\"key\": \"k\", \"valueBase64\": \"not base64!\"}]}")
+                        .post("/v1/cache/" + ns),
+                400,
+                "writes[0].valueBase64");
+        problem(
+                given().contentType("application/json")
+                        .body("{\"writes\": [{\"key\": \"k\", \"value\": \"1\", \"ttlSeconds\": 0}]}")
+                        .post("/v1/cache/" + ns),
+                400,
+                "writes[0].ttlSeconds");
+        given().get("/v1/cache/" + ns + "/k").then().statusCode(404);
+    }
+
+    @Test
     void aReadWithTheTokenOfAWriteSeesThatWrite() {
         String ns = namespace();
         for (int i = 0; i < 20; i++) {
@@ -256,6 +339,11 @@ class CacheApiTest {
                 .statusCode(200)
                 .body(containsString("uri=\"/v1/cache/{namespace}/{key: .+}\""))
                 .body(not(containsString(ns)));
+    }
+
+    /** {@code etag} (quotes included) as a JSON string. */
+    private static String quotedJson(String etag) {
+        return "\"" + etag.replace("\"", "\\\"") + "\"";
     }
 
     private static void problem(Response response, int status, String field) {

@@ -2,6 +2,8 @@ package dev.courier.cache.api;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -57,8 +59,12 @@ public class CacheResource {
     /** What a namespace may be (also checked by {@link ValueReadRoute}). */
     static final Pattern NAMESPACE = Pattern.compile("^[A-Za-z0-9._-]{1,64}$");
 
+    /** The most writes one {@code POST /v1/cache/{namespace}} may carry. */
+    public static final int MAX_BULK_WRITES = 500;
+
     private static final Pattern TOKEN_FORMAT = Pattern.compile("^(\\d+):(\\d+)$");
     private static final int MAX_LIST = 1000;
+    private static final long MAX_TTL_SECONDS = 366L * 24 * 3600;
 
     private final WriteCoordinator writes;
     private final CacheStore store;
@@ -130,6 +136,112 @@ public class CacheResource {
             @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch,
             byte[] value) {
         return put(namespace, key, ttlSeconds, contentType, ifMatch, ifNoneMatch, value);
+    }
+
+    /**
+     * Many writes to one namespace in one call ({@link BulkWrite}): each decided as its own {@code PUT}, one result
+     * each, in order; appended together, so that they share the change log's batches. Used by the accepter to claim and
+     * mark a batch's idempotency keys in one round trip instead of one per request.
+     */
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public CompletionStage<BulkWrite.Results> writeAll(@PathParam("namespace") String namespace, BulkWrite bulk) {
+        checkWritable();
+        String stored = stored(namespace, null);
+        List<BulkWrite.Write> requested = bulk == null ? null : bulk.writes();
+        if (requested == null || requested.isEmpty() || requested.size() > MAX_BULK_WRITES) {
+            throw new CacheProblem(
+                    400, "invalid-field", "writes", "writes must hold 1 to " + MAX_BULK_WRITES + " writes");
+        }
+        // Every write is checked before any is appended: a malformed call writes nothing.
+        List<CacheChange> changes = new ArrayList<>(requested.size());
+        for (int i = 0; i < requested.size(); i++) {
+            changes.add(change(stored, requested.get(i), "writes[" + i + "]."));
+        }
+        List<CompletableFuture<BulkWrite.Result>> results = new ArrayList<>(changes.size());
+        for (CacheChange change : changes) {
+            results.add(writes.write(change)
+                    .handle((written, error) -> result(change.key(), written, error, namespace))
+                    .toCompletableFuture());
+        }
+        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
+                .thenApply(all -> new BulkWrite.Results(
+                        results.stream().map(CompletableFuture::join).toList()));
+    }
+
+    /** One write of a bulk call as a change to append; refused (400, naming {@code field}'s write) when malformed. */
+    private CacheChange change(String stored, BulkWrite.Write write, String field) {
+        if (write == null || write.key() == null || write.key().isEmpty()) {
+            throw new CacheProblem(400, "invalid-field", field + "key", "every write needs a key");
+        }
+        if (write.key().getBytes(StandardCharsets.UTF_8).length > config.maxKeyBytes()) {
+            throw new CacheProblem(
+                    400, "key-too-long", field + "key", "a key is at most " + config.maxKeyBytes() + " bytes of UTF-8");
+        }
+        if ((write.value() == null) == (write.valueBase64() == null)) {
+            throw new CacheProblem(
+                    400, "invalid-field", field + "value", "every write needs exactly one of value and valueBase64");
+        }
+        byte[] bytes;
+        if (write.value() != null) {
+            bytes = write.value().getBytes(StandardCharsets.UTF_8);
+        } else {
+            try {
+                bytes = Base64.getDecoder().decode(write.valueBase64());
+            } catch (IllegalArgumentException e) {
+                throw new CacheProblem(400, "invalid-field", field + "valueBase64", "valueBase64 is not base64");
+            }
+        }
+        if (bytes.length > config.maxValueBytes()) {
+            throw new CacheProblem(
+                    413, "too-large", field + "value", "the value is larger than " + config.maxValueBytes() + " bytes");
+        }
+        Instant expiresAt = null;
+        if (write.ttlSeconds() != null) {
+            if (write.ttlSeconds() < 1 || write.ttlSeconds() > MAX_TTL_SECONDS) {
+                throw new CacheProblem(
+                        400, "invalid-field", field + "ttlSeconds", "ttlSeconds must be from 1 to " + MAX_TTL_SECONDS);
+            }
+            expiresAt = Instant.now().plusSeconds(write.ttlSeconds());
+        }
+        if (write.ifNoneMatch() != null && !write.ifNoneMatch().trim().equals("*")) {
+            throw new CacheProblem(400, "invalid-field", field + "ifNoneMatch", "ifNoneMatch must be *");
+        }
+        return new CacheChange(
+                CacheChange.Op.PUT,
+                stored,
+                write.key(),
+                bytes,
+                write.contentType() != null ? write.contentType() : MediaType.APPLICATION_OCTET_STREAM,
+                expiresAt,
+                etag(write.ifMatch()),
+                write.ifNoneMatch() != null,
+                writes.newRequestId());
+    }
+
+    /** What one write of a bulk call became, with the status its own {@code PUT} would have answered. */
+    private BulkWrite.Result result(String key, WriteCoordinator.Written written, Throwable error, String namespace) {
+        if (error != null) {
+            // Not decided in time (the change may still be applied later), as a PUT's 503.
+            count("put", "503");
+            return new BulkWrite.Result(
+                    key, 503, null, null, "timeout", "the write was not decided in time; its outcome is unknown");
+        }
+        Decision decision = written.decision();
+        count("put", Integer.toString(decision.outcome().status()));
+        CacheProblem refused = refusal(decision, namespace, key);
+        if (refused != null) {
+            return new BulkWrite.Result(
+                    key, refused.status(), null, written.token(), refused.type(), refused.getMessage());
+        }
+        return new BulkWrite.Result(
+                key,
+                decision.outcome().status(),
+                decision.etag() != null ? quoted(decision.etag()) : null,
+                written.token(),
+                null,
+                null);
     }
 
     @DELETE
@@ -205,26 +317,32 @@ public class CacheResource {
         return writes.write(change).thenApply(written -> {
             Decision decision = written.decision();
             count(operation, Integer.toString(decision.outcome().status()));
-            switch (decision.outcome()) {
-                case PRECONDITION_FAILED -> throw new CacheProblem(
-                        412, "precondition-failed", "If-Match", "the current version does not match the condition");
-                case NAMESPACE_FULL -> throw new CacheProblem(
-                        409,
-                        "namespace-full",
-                        "namespace",
-                        "namespace " + namespace + " already holds " + config.maxEntriesPerNamespace() + " entries");
-                case NOT_FOUND -> throw new CacheProblem(
-                        404, "not-found", null, "no value at " + namespace + "/" + change.key());
-                default -> {
-                    Response.ResponseBuilder response =
-                            Response.status(decision.outcome().status()).header(TOKEN, written.token());
-                    if (decision.etag() != null) {
-                        response.header(HttpHeaders.ETAG, quoted(decision.etag()));
-                    }
-                    return response.build();
-                }
+            CacheProblem refused = refusal(decision, namespace, change.key());
+            if (refused != null) {
+                throw refused;
             }
+            Response.ResponseBuilder response =
+                    Response.status(decision.outcome().status()).header(TOKEN, written.token());
+            if (decision.etag() != null) {
+                response.header(HttpHeaders.ETAG, quoted(decision.etag()));
+            }
+            return response.build();
         });
+    }
+
+    /** The problem a write decided as {@code decision} is refused with; null when it was done. */
+    private CacheProblem refusal(Decision decision, String namespace, String key) {
+        return switch (decision.outcome()) {
+            case PRECONDITION_FAILED -> new CacheProblem(
+                    412, "precondition-failed", "If-Match", "the current version does not match the condition");
+            case NAMESPACE_FULL -> new CacheProblem(
+                    409,
+                    "namespace-full",
+                    "namespace",
+                    "namespace " + namespace + " already holds " + config.maxEntriesPerNamespace() + " entries");
+            case NOT_FOUND -> new CacheProblem(404, "not-found", null, "no value at " + namespace + "/" + key);
+            case CREATED, REPLACED, DELETED -> null;
+        };
     }
 
     /** Completes once the write named by {@code token} is applied here; 503 if that takes too long. */
@@ -291,7 +409,7 @@ public class CacheResource {
         }
         try {
             long seconds = Long.parseLong(ttlSeconds);
-            if (seconds < 1 || seconds > 366L * 24 * 3600) {
+            if (seconds < 1 || seconds > MAX_TTL_SECONDS) {
                 throw new NumberFormatException();
             }
             return Instant.now().plusSeconds(seconds);

@@ -38,11 +38,13 @@ class StateAtScaleIT {
             "{\"target\":{\"type\":\"http\",\"url\":\"https://example.com/later\"}," + "\"delaySeconds\":600}";
 
     /**
-     * cache-service's entry cap per namespace in this test. The issue's 150,000 keyed requests against the default cap
-     * of 100,000 took 381 s here and lost 416 requests to cache-service timeouts on a loaded machine (its PUT path is
-     * the limit: issue 12, item 5), too slow and too fragile for CI; the cap is a setting, so the test lowers it.
+     * Keyed requests sent, as the issue asks: half as many again as cache-service's default entry cap per namespace
+     * (100,000), which Courier's own namespaces must not have. They go in batches of 500, whose keys the accepter claims
+     * and marks in one bulk write each, not 500.
      */
-    private static final int CAP = 1000;
+    private static final int KEYED = 150_000;
+
+    private static final int BATCH = 500;
 
     private static EmbeddedKafkaBroker kafka;
     private static ServiceProcess cache;
@@ -61,10 +63,7 @@ class StateAtScaleIT {
                         "kafka.bootstrap.servers",
                         bootstrap,
                         "courier.cache.object-store.directory",
-                        Files.createTempDirectory("courier-scale-it").toString(),
-                        // The generic entry cap, low enough that the keyed requests below pass it three times over.
-                        "courier.cache.max-entries-per-namespace",
-                        Integer.toString(CAP)));
+                        Files.createTempDirectory("courier-scale-it").toString()));
         accepter = ServiceProcess.start(
                 "scale-accepter",
                 "courier.accepter.app",
@@ -121,16 +120,15 @@ class StateAtScaleIT {
     @Test
     void moreKeyedRequestsThanTheNamespaceCapAreAllAcceptedAndOneMoreToo() throws Exception {
         String run = Long.toString(System.nanoTime());
-        int batches = 3 * CAP / 500;
-        // One caller: each batch item claims its key in cache-service, so a batch is 500 writes there at once.
-        ExecutorService senders = Executors.newFixedThreadPool(1);
+        int batches = KEYED / BATCH;
+        ExecutorService senders = Executors.newFixedThreadPool(2);
         try {
             List<Future<Integer>> accepted = new ArrayList<>();
             for (int b = 0; b < batches; b++) {
                 int batch = b;
                 accepted.add(senders.submit(() -> {
                     StringBuilder requests = new StringBuilder("{\"requests\":[");
-                    for (int i = 0; i < 500; i++) {
+                    for (int i = 0; i < BATCH; i++) {
                         requests.append(i == 0 ? "" : ",")
                                 .append("{\"target\":{\"type\":\"http\",\"url\":\"https://example.com/k\"},")
                                 .append("\"idempotencyKey\":\"")
@@ -148,7 +146,7 @@ class StateAtScaleIT {
             for (Future<Integer> batch : accepted) {
                 total += batch.get();
             }
-            assertThat(total).as("keyed requests accepted").isEqualTo(batches * 500);
+            assertThat(total).as("keyed requests accepted").isEqualTo(KEYED);
         } finally {
             senders.shutdownNow();
         }

@@ -2,6 +2,8 @@ package dev.courier.accepter.intake;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,6 +15,7 @@ import dev.courier.accepter.problem.RequestProblem;
 import dev.courier.cacheclient.CacheServiceClient;
 import dev.courier.cacheclient.CacheServiceClient.Precondition;
 import dev.courier.cacheclient.CacheServiceClient.Reply;
+import dev.courier.cacheclient.CacheServiceClient.Write;
 import dev.courier.common.cache.CacheNamespaces;
 import dev.courier.common.cache.IdempotencyEntries;
 import dev.courier.common.id.Ulid;
@@ -59,35 +62,69 @@ public class IdempotencyKeys {
                         document(id, IdempotencyEntries.PENDING),
                         window,
                         Precondition.ABSENT))
-                .thenCompose(reply -> {
-                    if (reply.status() == 201) {
-                        return CompletableFuture.completedFuture((Claim)
-                                new Claim.Claimed(entry, id, reply.etag().orElseThrow()));
-                    }
-                    if (reply.status() != 412) {
-                        throw unavailable();
-                    }
-                    return reachable(cache.get(CacheNamespaces.IDEMPOTENCY, entry))
-                            .thenCompose(existing -> {
-                                if (existing.status() == 404) {
-                                    throw stillBeingAccepted(); // expired or released meanwhile: a retry claims it
-                                }
-                                if (existing.status() != 200) {
-                                    throw unavailable();
-                                }
-                                JsonNode document = read(existing.body());
-                                String holder = document.get("id").asText();
-                                if (IdempotencyEntries.ACCEPTED.equals(
-                                        document.get("state").asText())) {
-                                    return CompletableFuture.completedFuture((Claim) new Claim.Duplicate(holder, true));
-                                }
-                                if (!pendingTooLong(holder)) {
-                                    return CompletableFuture.completedFuture(
-                                            (Claim) new Claim.Duplicate(holder, false));
-                                }
-                                return resolve(entry, holder, existing.etag().orElseThrow(), id);
-                            });
-                });
+                .thenCompose(reply -> claimed(entry, id, reply));
+    }
+
+    /**
+     * Claims every key, as {@link #claim} each, one stage per key in order, but in one call to cache-service (per
+     * {@value CacheServiceClient#MAX_WRITES_PER_CALL} keys) rather than one per key: a batch of keyed requests costs
+     * one round trip for its claims, not hundreds.
+     */
+    public List<CompletionStage<Claim>> claimAll(List<KeyClaim> keys) {
+        if (keys.size() == 1) {
+            KeyClaim only = keys.get(0);
+            return List.of(claim(only.tenant(), only.key(), only.id()));
+        }
+        List<CompletionStage<Claim>> claims = new ArrayList<>(keys.size());
+        for (int from = 0; from < keys.size(); from += CacheServiceClient.MAX_WRITES_PER_CALL) {
+            List<KeyClaim> chunk =
+                    keys.subList(from, Math.min(keys.size(), from + CacheServiceClient.MAX_WRITES_PER_CALL));
+            List<String> entries =
+                    chunk.stream().map(k -> entry(k.tenant(), k.key())).toList();
+            List<Write> writes = new ArrayList<>(chunk.size());
+            for (int i = 0; i < chunk.size(); i++) {
+                writes.add(new Write(
+                        entries.get(i),
+                        document(chunk.get(i).id(), IdempotencyEntries.PENDING),
+                        window,
+                        Precondition.ABSENT));
+            }
+            CompletionStage<List<Reply>> replies = reachable(cache.writeAll(CacheNamespaces.IDEMPOTENCY, writes));
+            for (int i = 0; i < chunk.size(); i++) {
+                int index = i;
+                claims.add(replies.thenCompose(
+                        all -> claimed(entries.get(index), chunk.get(index).id(), all.get(index))));
+            }
+        }
+        return claims;
+    }
+
+    /** What the claim of {@code entry} for {@code id} found, from cache-service's {@code reply} to it. */
+    private CompletionStage<Claim> claimed(String entry, String id, Reply reply) {
+        if (reply.status() == 201) {
+            return CompletableFuture.completedFuture(
+                    new Claim.Claimed(entry, id, reply.etag().orElseThrow()));
+        }
+        if (reply.status() != 412) {
+            throw unavailable();
+        }
+        return reachable(cache.get(CacheNamespaces.IDEMPOTENCY, entry)).thenCompose(existing -> {
+            if (existing.status() == 404) {
+                throw stillBeingAccepted(); // expired or released meanwhile: a retry claims it
+            }
+            if (existing.status() != 200) {
+                throw unavailable();
+            }
+            JsonNode document = read(existing.body());
+            String holder = document.get("id").asText();
+            if (IdempotencyEntries.ACCEPTED.equals(document.get("state").asText())) {
+                return CompletableFuture.completedFuture((Claim) new Claim.Duplicate(holder, true));
+            }
+            if (!pendingTooLong(holder)) {
+                return CompletableFuture.completedFuture((Claim) new Claim.Duplicate(holder, false));
+            }
+            return resolve(entry, holder, existing.etag().orElseThrow(), id);
+        });
     }
 
     /**
@@ -129,6 +166,43 @@ public class IdempotencyKeys {
         return mark(claim.entry(), claim.id(), claim.etag());
     }
 
+    /**
+     * {@link #accepted} for every claim, in one call to cache-service (per
+     * {@value CacheServiceClient#MAX_WRITES_PER_CALL} claims). Never fails, as {@link #accepted}.
+     */
+    public CompletionStage<Void> acceptedAll(List<Claim.Claimed> claims) {
+        if (claims.size() == 1) {
+            return accepted(claims.get(0));
+        }
+        List<CompletableFuture<Void>> marks = new ArrayList<>();
+        for (int from = 0; from < claims.size(); from += CacheServiceClient.MAX_WRITES_PER_CALL) {
+            List<Claim.Claimed> chunk =
+                    claims.subList(from, Math.min(claims.size(), from + CacheServiceClient.MAX_WRITES_PER_CALL));
+            List<Write> writes = chunk.stream()
+                    .map(claim -> new Write(
+                            claim.entry(),
+                            document(claim.id(), IdempotencyEntries.ACCEPTED),
+                            window,
+                            Precondition.matching(claim.etag())))
+                    .toList();
+            marks.add(cache.writeAll(CacheNamespaces.IDEMPOTENCY, writes)
+                    .handle((replies, error) -> {
+                        for (int i = 0; i < chunk.size(); i++) {
+                            if (error != null || replies.get(i).status() / 100 != 2) {
+                                notMarked(
+                                        chunk.get(i).id(),
+                                        error != null
+                                                ? error.toString()
+                                                : "status " + replies.get(i).status());
+                            }
+                        }
+                        return (Void) null;
+                    })
+                    .toCompletableFuture());
+        }
+        return CompletableFuture.allOf(marks.toArray(CompletableFuture[]::new));
+    }
+
     private CompletionStage<Void> mark(String entry, String id, String etag) {
         return cache.put(
                         CacheNamespaces.IDEMPOTENCY,
@@ -138,13 +212,17 @@ public class IdempotencyKeys {
                         Precondition.matching(etag))
                 .handle((reply, error) -> {
                     if (error != null || reply.status() / 100 != 2) {
-                        LOG.warnf(
-                                "invocation %s is stored, but its idempotency key could not be marked accepted (%s); "
-                                        + "a duplicate will resolve it",
-                                id, error != null ? error.toString() : "status " + reply.status());
+                        notMarked(id, error != null ? error.toString() : "status " + reply.status());
                     }
                     return null;
                 });
+    }
+
+    private static void notMarked(String id, String why) {
+        LOG.warnf(
+                "invocation %s is stored, but its idempotency key could not be marked accepted (%s); "
+                        + "a duplicate will resolve it",
+                id, why);
     }
 
     /** The claimed request was not stored: free the key for a retry. */
@@ -166,7 +244,7 @@ public class IdempotencyKeys {
     }
 
     /** A call to cache-service that failed (not reachable, timed out) leaves the request not accepted: 503. */
-    private static CompletionStage<Reply> reachable(CompletionStage<Reply> call) {
+    private static <T> CompletionStage<T> reachable(CompletionStage<T> call) {
         return call.exceptionally(error -> {
             throw unavailable();
         });
@@ -187,6 +265,15 @@ public class IdempotencyKeys {
             throw RequestProblem.unavailable("unreadable idempotency entry");
         }
     }
+
+    /**
+     * A key to claim.
+     *
+     * @param tenant the tenant whose key it is
+     * @param key the {@code Idempotency-Key}
+     * @param id the invocation it is claimed for
+     */
+    public record KeyClaim(String tenant, String key, String id) {}
 
     /** What claiming a key found. */
     public sealed interface Claim {

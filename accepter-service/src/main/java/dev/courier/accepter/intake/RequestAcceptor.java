@@ -139,19 +139,22 @@ public class RequestAcceptor {
 
     /**
      * Accepts every submission, each on its own: one stage per submission, in order, each failing alone. First every
-     * submission is prepared (its idempotency key claimed, its large body checked in), then the records of all that
-     * are ready are handed to the producer at once and in order, so that they share its batches and requests with the
-     * same ordering key keep their order; each stage completes when its own record is acknowledged.
+     * submission is prepared (held to its tenant's policy, its idempotency key claimed, its large body checked in; the
+     * keys of all of them in one call to cache-service), then the records of all that are ready are handed to the
+     * producer at once and in order, so that they share its batches and requests with the same ordering key keep their
+     * order; once every record is acknowledged or refused, the keys of the stored ones are marked accepted, again in
+     * one call. Each stage completes when its own record is acknowledged and its key marked.
      */
     public List<CompletionStage<Acceptance>> acceptAll(List<Submission> submissions) {
-        List<CompletableFuture<Prepared>> preparations = new ArrayList<>(submissions.size());
-        for (Submission submission : submissions) {
-            preparations.add(prepare(submission).toCompletableFuture());
-        }
+        List<CompletableFuture<Prepared>> preparations = prepareAll(submissions);
         // Waits for every preparation, whatever its outcome, then publishes the ready ones together.
         CompletableFuture<List<CompletionStage<RecordMetadata>>> published = CompletableFuture.allOf(
                         preparations.toArray(CompletableFuture[]::new))
                 .handle((all, someFailed) -> publishReady(preparations));
+        // Never fails: a key left unmarked is resolved by its next duplicate (IdempotencyKeys).
+        CompletableFuture<Void> marked = published
+                .thenCompose(acknowledgements -> markStored(preparations, acknowledgements))
+                .exceptionally(error -> null);
         List<CompletionStage<Acceptance>> results = new ArrayList<>(submissions.size());
         for (int i = 0; i < submissions.size(); i++) {
             int index = i;
@@ -163,10 +166,80 @@ public class RequestAcceptor {
                 return published
                         .thenCompose(acknowledgements -> acknowledgements.get(index))
                         .handle((metadata, error) -> error)
-                        .thenCompose(error -> recorded(ready, error));
+                        .thenCompose(error -> recorded(ready, error, marked));
             }));
         }
         return results;
+    }
+
+    /**
+     * Every submission's preparation, in order. Each is held to its tenant's policy first, so that a request refused
+     * for anything else takes no token of the tenant's rate; then the keys of the admitted ones are claimed together.
+     */
+    private List<CompletableFuture<Prepared>> prepareAll(List<Submission> submissions) {
+        List<RequestProblem> refusals = new ArrayList<>(Collections.nCopies(submissions.size(), null));
+        List<IdempotencyKeys.KeyClaim> keys = new ArrayList<>();
+        for (int i = 0; i < submissions.size(); i++) {
+            Submission submission = submissions.get(i);
+            String tenant = tenant(submission);
+            try {
+                policies.admit(tenant, submission.documentBytes());
+            } catch (RequestProblem problem) {
+                refusals.set(i, problem);
+                continue;
+            }
+            if (submission.idempotencyKey() != null) {
+                keys.add(new IdempotencyKeys.KeyClaim(
+                        tenant,
+                        submission.idempotencyKey(),
+                        submission.request().id()));
+            }
+        }
+        List<CompletionStage<IdempotencyKeys.Claim>> claims = keys.isEmpty() ? List.of() : idempotency.claimAll(keys);
+        List<CompletableFuture<Prepared>> preparations = new ArrayList<>(submissions.size());
+        int claimed = 0;
+        for (int i = 0; i < submissions.size(); i++) {
+            Submission submission = submissions.get(i);
+            if (refusals.get(i) != null) {
+                preparations.add(CompletableFuture.failedFuture(refusals.get(i)));
+            } else if (submission.idempotencyKey() == null) {
+                preparations.add(checkIn(submission, null).toCompletableFuture());
+            } else {
+                preparations.add(prepare(submission, claims.get(claimed++)).toCompletableFuture());
+            }
+        }
+        return preparations;
+    }
+
+    /**
+     * The keys of the ready submissions whose records were acknowledged, marked accepted in one call, once every
+     * record's fate is known.
+     */
+    private CompletionStage<Void> markStored(
+            List<CompletableFuture<Prepared>> preparations, List<CompletionStage<RecordMetadata>> acknowledgements) {
+        List<CompletableFuture<IdempotencyKeys.Claim.Claimed>> stored = new ArrayList<>();
+        for (int i = 0; i < preparations.size(); i++) {
+            if (acknowledgements.get(i) != null
+                    && preparations.get(i).join() instanceof Prepared.Ready ready
+                    && ready.claim() != null) {
+                stored.add(acknowledgements
+                        .get(i)
+                        .toCompletableFuture()
+                        .handle((metadata, error) -> error == null ? ready.claim() : null));
+            }
+        }
+        if (stored.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return CompletableFuture.allOf(stored.toArray(CompletableFuture[]::new))
+                .thenCompose(all -> idempotency.acceptedAll(stored.stream()
+                        .map(CompletableFuture::join)
+                        .filter(claim -> claim != null)
+                        .toList()));
+    }
+
+    private String tenant(Submission submission) {
+        return submission.request().tenant() != null ? submission.request().tenant() : defaultTenant;
     }
 
     /** One record per ready submission, in order; null for the others. */
@@ -190,40 +263,26 @@ public class RequestAcceptor {
     }
 
     /**
-     * What has to happen before a submission's record can be published. With an idempotency key, the key is claimed
-     * first: a duplicate of a request already stored is answered with that request's id; one still being accepted is
-     * a 409. A body too large for a record is then checked in. A key claimed for a request that is not stored is
-     * released again.
+     * What has to happen before a keyed submission's record can be published, once its key's {@code claim} is known: a
+     * duplicate of a request already stored is answered with that request's id; one still being accepted is a 409. A
+     * body too large for a record is then checked in. A key claimed for a request that is not stored is released
+     * again.
      */
-    private CompletionStage<Prepared> prepare(Submission submission) {
-        String tenant =
-                submission.request().tenant() != null ? submission.request().tenant() : defaultTenant;
-        try {
-            // Last of the checks, so that a request refused for anything else takes no token of the tenant's rate.
-            policies.admit(tenant, submission.documentBytes());
-        } catch (RequestProblem problem) {
-            return CompletableFuture.failedFuture(problem);
-        }
-        if (submission.idempotencyKey() == null) {
-            return checkIn(submission, null);
-        }
-        return idempotency
-                .claim(tenant, submission.idempotencyKey(), submission.request().id())
-                .thenCompose(claim -> {
-                    if (claim instanceof IdempotencyKeys.Claim.Duplicate duplicate) {
-                        if (!duplicate.accepted()) {
-                            throw RequestProblem.conflict(
-                                    "a request with this Idempotency-Key is still being accepted; send it again");
-                        }
-                        return CompletableFuture.completedFuture(new Prepared.Duplicate(duplicate.id()));
-                    }
-                    IdempotencyKeys.Claim.Claimed mine = (IdempotencyKeys.Claim.Claimed) claim;
-                    return checkIn(submission, mine)
-                            .exceptionallyCompose(
-                                    error -> idempotency.release(mine).handle((released, ignored) -> {
-                                        throw failure(error);
-                                    }));
-                });
+    private CompletionStage<Prepared> prepare(Submission submission, CompletionStage<IdempotencyKeys.Claim> claimed) {
+        return claimed.thenCompose(claim -> {
+            if (claim instanceof IdempotencyKeys.Claim.Duplicate duplicate) {
+                if (!duplicate.accepted()) {
+                    throw RequestProblem.conflict(
+                            "a request with this Idempotency-Key is still being accepted; send it again");
+                }
+                return CompletableFuture.completedFuture(new Prepared.Duplicate(duplicate.id()));
+            }
+            IdempotencyKeys.Claim.Claimed mine = (IdempotencyKeys.Claim.Claimed) claim;
+            return checkIn(submission, mine)
+                    .exceptionallyCompose(error -> idempotency.release(mine).handle((released, ignored) -> {
+                        throw failure(error);
+                    }));
+        });
     }
 
     /**
@@ -243,10 +302,11 @@ public class RequestAcceptor {
     }
 
     /**
-     * What Kafka's answer about a record means: accepted (the request is counted, its key marked accepted), or not,
-     * never both; a request that is not accepted releases its stored body and its key.
+     * What Kafka's answer about a record means: accepted (the request is counted, and answered once its key is
+     * {@code marked} accepted), or not, never both; a request that is not accepted releases its stored body and its
+     * key.
      */
-    private CompletionStage<Acceptance> recorded(Prepared.Ready ready, Throwable error) {
+    private CompletionStage<Acceptance> recorded(Prepared.Ready ready, Throwable error, CompletionStage<Void> marked) {
         InvocationRequest request = ready.request();
         if (error != null) {
             if (request.bodyRef() != null) {
@@ -265,7 +325,7 @@ public class RequestAcceptor {
         if (ready.claim() == null) {
             return CompletableFuture.completedFuture(acceptance(request.id()));
         }
-        return idempotency.accepted(ready.claim()).thenApply(done -> acceptance(request.id()));
+        return marked.thenApply(done -> acceptance(request.id()));
     }
 
     private static CompletionException failure(Throwable error) {

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
@@ -17,6 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.courier.testing.auth.TestTokenIssuer;
 import dev.courier.testing.http.RecordingHttpServer;
+import dev.courier.testing.http.RecordingHttpServer.Reply;
 import dev.courier.testing.kafka.EmbeddedKafkaBroker;
 import dev.courier.testing.kafka.KafkaTestClient;
 import org.junit.jupiter.api.AfterAll;
@@ -57,6 +59,9 @@ class AuthenticationIT {
                 "courier.delay.10m",
                 "courier.delay.1h");
         target = RecordingHttpServer.start();
+        // Paths under /fail/ fail at once (400 is not retried): failures to replay.
+        target.respondWith(request ->
+                request.path().startsWith("/fail/") ? Reply.json(400, "{\"error\":\"no\"}") : Reply.json(200, "{}"));
         issuer = TestTokenIssuer.start();
         String bootstrap = kafka.bootstrapServers();
 
@@ -150,6 +155,75 @@ class AuthenticationIT {
         assertThat(Files.readString(log("auth-accepter")))
                 .doesNotContain(SERVICE_KEY)
                 .doesNotContain(ACME_KEY);
+    }
+
+    @Test
+    void aReplayRepeatsOnlyItsTenantsFailuresAndIsInvisibleToAnotherTenant() throws Exception {
+        String globex = "Bearer " + issuer.token("globex");
+        String run = Long.toString(System.nanoTime());
+        Instant from = Instant.now().minusSeconds(1);
+        String acmeFailure = idOf(send(
+                "POST",
+                "/v1/invocations",
+                acme(),
+                "{\"target\":{\"type\":\"http\",\"url\":\"" + target.url("/fail/acme-" + run) + "\"},"
+                        + "\"body\":{\"secret\":\"acme-only\"}}"));
+        String globexFailure = idOf(send(
+                "POST",
+                "/v1/invocations",
+                globex,
+                "{\"target\":{\"type\":\"http\",\"url\":\"" + target.url("/fail/globex-" + run) + "\"},"
+                        + "\"body\":{\"secret\":\"globex-only\"}}"));
+        awaitStatus(acmeFailure, "FAILED", acme());
+        awaitStatus(globexFailure, "FAILED", globex);
+        try (KafkaTestClient client = new KafkaTestClient(kafka.bootstrapServers())) {
+            client.await(
+                    "courier.failures",
+                    record -> record.key().equals(acmeFailure) || record.key().equals(globexFailure),
+                    2,
+                    WAIT);
+        }
+        Instant to = Instant.now().plusSeconds(1);
+
+        // globex replays the window, both failures in it, to a target of its own choosing: only its own reaches it.
+        String replayId = "tenants-" + run;
+        HttpResponse<String> started =
+                send("POST", "/v1/replays", globex, replay(replayId, from, to, target.url("/collect/" + run)));
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+        JsonNode done = awaitReplay(replayId, globex);
+        assertThat(done.get("state").asText()).isEqualTo("DONE");
+        assertThat(done.get("matched").asInt())
+                .as("globex's failures in the window")
+                .isEqualTo(1);
+        assertThat(done.get("enqueued").asInt()).isEqualTo(1);
+        assertThat(target.awaitOne(request -> request.path().equals("/collect/" + run), WAIT)
+                        .bodyText())
+                .contains("globex-only");
+        assertThat(target.received())
+                .as("acme's failure is not globex's to repeat")
+                .noneMatch(request -> request.bodyText().contains("acme-only")
+                        && request.path().startsWith("/collect/"));
+
+        // globex's replay does not exist for acme; acme's replay of the same id is a replay of its own.
+        HttpResponse<String> other = send("GET", "/v1/replays/" + replayId, acme(), null);
+        assertThat(other.statusCode()).isEqualTo(404);
+        assertThat(other.body()).doesNotContain("globex");
+        assertThat(send("POST", "/v1/replays", acme(), replay(replayId, from, to, target.url("/collect-acme/" + run)))
+                        .statusCode())
+                .isEqualTo(202);
+        assertThat(awaitReplay(replayId, acme()).get("matched").asInt()).isEqualTo(1);
+        assertThat(target.awaitOne(request -> request.path().equals("/collect-acme/" + run), WAIT)
+                        .bodyText())
+                .contains("acme-only");
+
+        // A replay's target is held to its tenant's policy as a request's is.
+        HttpResponse<String> outside = send(
+                "POST",
+                "/v1/replays",
+                "Bearer " + issuer.token("initech"),
+                replay("outside-" + run, from, to, target.url("/initech/replayed")));
+        assertThat(outside.statusCode()).as(outside.body()).isEqualTo(403);
+        assertThat(JSON.readTree(outside.body()).at("/errors/0/field").asText()).isEqualTo("target.url");
     }
 
     @Test
@@ -329,10 +403,14 @@ class AuthenticationIT {
     }
 
     private static JsonNode awaitStatus(String id, String expected) throws Exception {
+        return awaitStatus(id, expected, acme());
+    }
+
+    private static JsonNode awaitStatus(String id, String expected, String credential) throws Exception {
         long deadline = System.nanoTime() + WAIT.toNanos();
-        HttpResponse<String> response = send("GET", "/v1/invocations/" + id, acme(), null);
+        HttpResponse<String> response = send("GET", "/v1/invocations/" + id, credential, null);
         while (System.nanoTime() < deadline) {
-            response = send("GET", "/v1/invocations/" + id, acme(), null);
+            response = send("GET", "/v1/invocations/" + id, credential, null);
             if (response.statusCode() == 200
                     && JSON.readTree(response.body()).get("status").asText().equals(expected)) {
                 return JSON.readTree(response.body());
@@ -340,6 +418,26 @@ class AuthenticationIT {
             Thread.sleep(100);
         }
         throw new AssertionError("status of " + id + " is not " + expected + ": " + response.body());
+    }
+
+    /** Polls {@code credential}'s replay {@code id} until it is no longer running. */
+    private static JsonNode awaitReplay(String id, String credential) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        HttpResponse<String> response = null;
+        while (System.nanoTime() < deadline) {
+            response = send("GET", "/v1/replays/" + id, credential, null);
+            if (response.statusCode() == 200
+                    && !JSON.readTree(response.body()).get("state").asText().equals("RUNNING")) {
+                return JSON.readTree(response.body());
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("replay " + id + " did not end: " + (response == null ? "" : response.body()));
+    }
+
+    private static String replay(String id, Instant from, Instant to, String targetUrl) {
+        return "{\"id\":\"" + id + "\",\"from\":\"" + from + "\",\"to\":\"" + to + "\",\"target\":{\"type\":\"http\","
+                + "\"url\":\"" + targetUrl + "\"}}";
     }
 
     private static String idOf(HttpResponse<String> response) throws Exception {

@@ -15,6 +15,7 @@ import dev.courier.accepter.problem.RequestProblem;
 import dev.courier.common.http.CourierHeaders;
 import dev.courier.common.http.Problem;
 import dev.courier.common.request.InvocationRequest;
+import dev.courier.security.CurrentCaller;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -23,16 +24,19 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * {@code POST /v1/replays}: enqueue the failed invocations of a time window again; {@code GET /v1/replays/{id}}: how
- * far a replay got.
+ * far a replay got. A replay is its caller's tenant's: it replays that tenant's failures only, and another tenant's
+ * replay id is a 404 exactly as an unknown one.
  */
 @Path("/v1/replays")
 public class ReplayResource {
     private final ReplayRequests reader;
     private final Replays replays;
+    private final CurrentCaller caller;
 
-    public ReplayResource(ReplayRequests reader, Replays replays) {
+    public ReplayResource(ReplayRequests reader, Replays replays, CurrentCaller caller) {
         this.reader = reader;
         this.replays = replays;
+        this.caller = caller;
     }
 
     @POST
@@ -44,6 +48,7 @@ public class ReplayResource {
             description = "Started in the background on this replica; Location is its progress",
             content = @Content(schema = @Schema(implementation = ReplayProgress.class)))
     @APIResponse(responseCode = "400", description = "Malformed JSON")
+    @APIResponse(responseCode = "403", description = "The replay's target is outside the tenant's policy")
     @APIResponse(responseCode = "409", description = "A replay with this id is running on this replica")
     @APIResponse(
             responseCode = "422",
@@ -59,7 +64,7 @@ public class ReplayResource {
                                             mediaType = MediaType.APPLICATION_JSON,
                                             schema = @Schema(implementation = ReplaySpec.class)))
                     byte[] body) {
-        ReplayProgress started = replays.start(reader.read(body));
+        ReplayProgress started = replays.start(reader.read(body), caller.get().tenant());
         return Response.accepted(started)
                 // As the intake's Location: the path, not resolved against this replica's address.
                 .header(HttpHeaders.LOCATION, "/v1/replays/" + started.id())
@@ -74,14 +79,16 @@ public class ReplayResource {
             responseCode = "200",
             description = "The replay's progress",
             content = @Content(schema = @Schema(implementation = ReplayProgress.class)))
-    @APIResponse(responseCode = "404", description = "No such replay (or its progress has expired)")
+    @APIResponse(
+            responseCode = "404",
+            description = "No such replay of the caller's tenant (or its progress has expired)")
     @APIResponse(responseCode = "503", description = "cache-service unavailable")
     public CompletionStage<ReplayProgress> progress(@PathParam("id") String id) {
         // Only an id a replay may have reaches cache-service: a longer one was a 503 there (the key is too long).
         if (!id.matches(InvocationRequest.ID_PATTERN)) {
             throw RequestProblem.notFound("no replay " + id);
         }
-        return replays.progress(id)
+        return replays.progress(id, caller.get().tenant())
                 .thenApply(progress -> progress.orElseThrow(() -> RequestProblem.notFound("no replay " + id)));
     }
 }

@@ -53,6 +53,10 @@ final class ReplayRun implements Runnable {
     private static final Duration POLL = Duration.ofMillis(500);
 
     private final ReplaySpec spec;
+    /** The tenant whose failures this run replays; another tenant's records are not even counted as scanned. */
+    private final String tenant;
+
+    private final String defaultTenant;
     private final String topic;
     private final Map<String, Object> consumerConfig;
     private final RequestAcceptor acceptor;
@@ -77,6 +81,8 @@ final class ReplayRun implements Runnable {
 
     ReplayRun(
             ReplaySpec spec,
+            String tenant,
+            String defaultTenant,
             String topic,
             Map<String, Object> consumerConfig,
             RequestAcceptor acceptor,
@@ -87,6 +93,8 @@ final class ReplayRun implements Runnable {
             Duration progressInterval,
             Consumer<ReplayProgress> progressSink) {
         this.spec = spec;
+        this.tenant = tenant;
+        this.defaultTenant = defaultTenant;
         this.topic = topic;
         this.consumerConfig = consumerConfig;
         this.acceptor = acceptor;
@@ -244,17 +252,22 @@ final class ReplayRun implements Runnable {
      * not match, or cannot be replayed (counted).
      */
     private RequestAcceptor.Submission submission(ConsumerRecord<String, byte[]> record) {
+        InvocationRecord failure = null;
+        if (record.value() != null) {
+            try {
+                failure = records.readValue(record.value());
+            } catch (IOException e) {
+                failure = null; // not an invocation record: nothing this replay repeats
+            }
+        }
+        if (failure != null && !isThisTenants(failure)) {
+            return null; // another tenant's: this replay neither repeats nor counts it
+        }
         synchronized (this) {
             scanned++;
         }
-        if (!spec.covers(record.timestamp()) || record.value() == null) {
+        if (failure == null || !spec.covers(record.timestamp())) {
             return null;
-        }
-        InvocationRecord failure;
-        try {
-            failure = records.readValue(record.value());
-        } catch (IOException e) {
-            return null; // not an invocation record: nothing this replay repeats
         }
         InvocationRecord.Delivery courier = failure.courier();
         String code = failure.data() == null || failure.data().response() == null
@@ -299,6 +312,14 @@ final class ReplayRun implements Runnable {
             countFailed(original.id() + ": " + e.getMessage());
             return null;
         }
+    }
+
+    /** Whether {@code failure} is an invocation of this run's tenant (a request naming none is the default tenant's). */
+    private boolean isThisTenants(InvocationRecord failure) {
+        InvocationRequest request =
+                failure.courier() == null ? null : failure.courier().request();
+        String owner = request == null || request.tenant() == null ? defaultTenant : request.tenant();
+        return owner.equals(tenant);
     }
 
     /** {@code request} with its sealed header values opened: they were sealed for its id, and get sealed again. */

@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.courier.accepter.config.AccepterConfig;
 import dev.courier.accepter.intake.RequestAcceptor;
 import dev.courier.accepter.problem.RequestProblem;
+import dev.courier.accepter.tenancy.TenantPolicies;
 import dev.courier.cacheclient.CacheServiceClient;
 import dev.courier.cacheclient.CacheServiceClient.Precondition;
 import dev.courier.common.cache.CacheNamespaces;
@@ -50,6 +51,7 @@ public class Replays {
             List.of(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofSeconds(4));
 
     private final RequestAcceptor acceptor;
+    private final TenantPolicies policies;
     private final SealedHeaders sealing;
     private final ObjectMapper mapper;
     private final CacheServiceClient cache;
@@ -61,12 +63,14 @@ public class Replays {
 
     public Replays(
             RequestAcceptor acceptor,
+            TenantPolicies policies,
             SealedHeaders sealing,
             ObjectMapper mapper,
             CacheServiceClient cache,
             AccepterConfig config,
             @Identifier("default-kafka-broker") Map<String, Object> kafka) {
         this.acceptor = acceptor;
+        this.policies = policies;
         this.sealing = sealing;
         this.mapper = mapper;
         this.cache = cache;
@@ -79,6 +83,15 @@ public class Replays {
             thread.setDaemon(true);
             return thread;
         });
+    }
+
+    /**
+     * Where {@code tenant}'s replay {@code id} is kept, here and in {@code courier.replays}: the id itself for the
+     * default tenant (as before tenants existed), {@code <tenant>~<id>} for the others, so that two tenants' replays of
+     * one id are two replays.
+     */
+    private String key(String id, String tenant) {
+        return tenant.equals(acceptor.defaultTenant()) ? id : tenant + "~" + id;
     }
 
     /** Consumer settings: the shared {@code kafka.*} ones; no group (partitions are assigned), nothing committed. */
@@ -99,12 +112,17 @@ public class Replays {
     }
 
     /**
-     * Starts {@code spec} in the background and answers its first progress. A replay with the same id already running
-     * here is a 409; more than {@code max-running} at once a 503.
+     * Starts {@code spec} for {@code tenant} in the background and answers its first progress: it replays that
+     * tenant's failures only, to a target the tenant's policy allows (403 otherwise). A replay of the tenant's with the
+     * same id already running here is a 409; more than {@code max-running} at once a 503.
      */
-    public ReplayProgress start(ReplaySpec spec) {
+    public ReplayProgress start(ReplaySpec spec, String tenant) {
+        policies.checkTarget(spec.target(), tenant);
+        String key = key(spec.id(), tenant);
         ReplayRun run = new ReplayRun(
                 spec,
+                tenant,
+                acceptor.defaultTenant(),
                 config.failuresTopic(),
                 consumerConfig,
                 acceptor,
@@ -113,9 +131,9 @@ public class Replays {
                 config.batchSize(),
                 acceptTimeout,
                 config.progressInterval(),
-                progress -> write(progress, progress.state() != ReplayState.RUNNING));
+                progress -> write(key, progress, progress.state() != ReplayState.RUNNING));
         synchronized (running) {
-            ReplayRun earlier = running.get(spec.id());
+            ReplayRun earlier = running.get(key);
             if (earlier != null && earlier.running()) {
                 throw RequestProblem.conflict("replay " + spec.id() + " is running; wait for it to end");
             }
@@ -124,30 +142,31 @@ public class Replays {
                         config.maxRunning()
                                 + " replays are running on this replica (courier.accepter.replay.max-running); try again later");
             }
-            running.put(spec.id(), run);
+            running.put(key, run);
         }
         ReplayProgress first = run.progress();
         runs.execute(() -> {
             try {
-                write(first, false);
+                write(key, first, false);
                 run.run();
             } finally {
-                running.remove(spec.id(), run);
+                running.remove(key, run);
             }
         });
         return first;
     }
 
     /**
-     * The progress of replay {@code id}: this replica's own if it runs it, else the last one written to cache-service
-     * by the replica that ran it; empty if there is none.
+     * The progress of {@code tenant}'s replay {@code id}: this replica's own if it runs it, else the last one written to
+     * cache-service by the replica that ran it; empty if there is none (another tenant's replay of that id is none).
      */
-    public CompletionStage<Optional<ReplayProgress>> progress(String id) {
-        ReplayRun here = running.get(id);
+    public CompletionStage<Optional<ReplayProgress>> progress(String id, String tenant) {
+        String key = key(id, tenant);
+        ReplayRun here = running.get(key);
         if (here != null) {
             return CompletableFuture.completedFuture(Optional.of(here.progress()));
         }
-        return cache.get(CacheNamespaces.REPLAYS, id)
+        return cache.get(CacheNamespaces.REPLAYS, key)
                 .exceptionally(error -> {
                     throw RequestProblem.unavailable("replay progress is unavailable (cache-service); try again");
                 })
@@ -174,7 +193,7 @@ public class Replays {
      * progress report of a {@link ReplayRun}, which runs there), never on an event loop or a request's worker thread:
      * waiting for cache-service's answer and between tries blocks no one else.
      */
-    private void write(ReplayProgress progress, boolean last) {
+    private void write(String key, ReplayProgress progress, boolean last) {
         byte[] document;
         try {
             document = mapper.writeValueAsBytes(progress);
@@ -187,8 +206,7 @@ public class Replays {
                 return;
             }
             try {
-                int status = cache.put(
-                                CacheNamespaces.REPLAYS, progress.id(), document, config.retention(), Precondition.NONE)
+                int status = cache.put(CacheNamespaces.REPLAYS, key, document, config.retention(), Precondition.NONE)
                         .toCompletableFuture()
                         .get(acceptTimeout.toMillis(), TimeUnit.MILLISECONDS)
                         .status();

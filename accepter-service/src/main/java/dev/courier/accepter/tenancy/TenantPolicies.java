@@ -48,11 +48,20 @@ public class TenantPolicies {
      * @throws RequestProblem 403 naming the target field
      */
     public void checkTarget(InvocationRequest request, String tenant) {
+        checkTarget(request.target(), tenant);
+    }
+
+    /**
+     * Refuses {@code target} (null: none) if it is outside {@code tenant}'s allowed routes, hosts or functions: for a
+     * target given apart from a request (a replay's).
+     *
+     * @throws RequestProblem 403 naming the target field
+     */
+    public void checkTarget(Target target, String tenant) {
         Policy policy = policies.get(tenant);
-        if (policy == null || request.target() == null) {
+        if (policy == null || target == null) {
             return;
         }
-        Target target = request.target();
         if (target.type() == TargetType.FUNCTION) {
             check(policy.functions, target.functionId(), "target.functionId", "function", tenant);
         } else if (target.route() != null) {

@@ -77,6 +77,7 @@ set_mode() {
     fi
     : "${BENCH_CONNECTIONS:=16 64 256}" "${BENCH_INTAKE_RATE:=5000}" "${BENCH_E2E_RATES:=100 500 2000}"
     : "${BENCH_BATCH_SIZE:=100}" "${BENCH_BATCH_CONNECTIONS:=16}"
+    : "${BENCH_BULK_WRITES:=100}" "${BENCH_BULK_CONNECTIONS:=16}"
     : "${BENCH_CACHE_CONNECTIONS:=64}" "${BENCH_LAG_RATE:=100}" "${BENCH_COST_RATE:=1000}"
     : "${BENCH_STATUS_COUNT:=10000000}"
     : "${BENCH_WAIT_RATE:=500}" "${BENCH_WAIT_N:=5}"
@@ -197,6 +198,24 @@ batch_body() {
         printf '%s' "$request"
     done
     printf ']}'
+}
+
+# bulk_body <value file> <count>: a POST /v1/cache/{namespace} document writing the value to <count> keys.
+bulk_body() {
+    local value i
+    value="$(base64 -w0 "$1")"
+    printf '{"writes":['
+    for ((i = 0; i < $2; i++)); do
+        ((i == 0)) || printf ','
+        printf '{"key":"k%d","valueBase64":"%s","contentType":"application/octet-stream"}' "$i" "$value"
+    done
+    printf ']}'
+}
+
+# The cache writer's count of writes answered 503 (not decided in time), bulk writes' included.
+undecided_writes() {
+    curl -s --max-time 5 "http://127.0.0.1:$CACHE_PORT/q/metrics" |
+        awk '/^courier_cache_requests_total\{/ && /operation="put"/ && /result="503"/ { n += $NF } END { printf "%d", n }'
 }
 
 target_stats() { curl -s --max-time 5 "$TARGET_URL/_stats"; }
@@ -704,7 +723,7 @@ start_redis() {
 
 section_cache() {
     local key="http://127.0.0.1:$CACHE_PORT/v1/cache/bench/value" c="$BENCH_CACHE_CONNECTIONS" cache nginx redis
-    local lag put raw redis_csv redis_set
+    local lag put raw redis_csv redis_set bulk undecided
     say "Cache: GET of a 1 KiB value vs nginx and redis; write → visible on a read replica"
     # cache-service alone, like every other section's service, on a change log of its own and without the status
     # projector: otherwise it would replay (and hold) the statuses of every invocation the earlier sections made,
@@ -753,6 +772,24 @@ section_cache() {
     row cache "  same, against redis" "$(fmt_int "$(field "$put" rps)") req/s" \
         "redis-benchmark SET $(fmt_int "$(field "$redis_set" rps)") req/s, p99 $(fmt_ms "$(field "$redis_set" p99_ms)")" \
         "$(ratio "$(field "$put" rps)" "$(field "$redis_set" rps)")" "" ""
+
+    # The same writes BENCH_BULK_WRITES to a call (POST /v1/cache/{namespace}, as the accepter claims and marks a
+    # batch's idempotency keys): what the write path does when HTTP is not paid per write. Each write is still one
+    # record appended with acks=all and applied before the call is answered. A write not decided in time is answered
+    # inside a 200 (status 503), so the writer's own count of those is read before and after.
+    bulk_body "$WORK_DIR/value" "$BENCH_BULK_WRITES" >"$WORK_DIR/bulk.json"
+    bulk="$(wrk_script bulk POST "$WORK_DIR/bulk.json" application/json)"
+    wrk_run -t2 -c"$BENCH_BULK_CONNECTIONS" -d"${BENCH_WARMUP_SECONDS}s" -s "$bulk" \
+        "http://127.0.0.1:$CACHE_PORT/v1/cache/bench-bulk-warm" >/dev/null
+    undecided="$(undecided_writes)"
+    bulk="$(wrk_served "$(cat "$PID_DIR/cache.pid")" -t2 -c"$BENCH_BULK_CONNECTIONS" -d"${BENCH_SECONDS}s" \
+        -s "$bulk" "http://127.0.0.1:$CACHE_PORT/v1/cache/bench-bulk")"
+    undecided="$(calc "$(undecided_writes) - $undecided")"
+    (($(field "$bulk" non2xx) == 0)) || warn "cache bulk PUT: $(field "$bulk" non2xx) non-2xx answers"
+    [[ "$undecided" == 0 ]] || warn "cache bulk PUT: $undecided writes not decided in time"
+    row cache "  same, $BENCH_BULK_WRITES writes per POST, $BENCH_BULK_CONNECTIONS connections" \
+        "$(fmt_int "$(calc "$(field "$bulk" rps) * $BENCH_BULK_WRITES")") writes/s ($(fmt_int "$(field "$bulk" rps)") calls/s, p99 $(fmt_ms "$(field "$bulk" p99_ms)")); CPU $(fmt_int "$(calc "$(field "$bulk" cpu_us_per_req) / $BENCH_BULK_WRITES")") µs/write; $undecided undecided" \
+        "raw producer $(fmt_int "$raw") rec/s" "$(ratio "$(calc "$(field "$bulk" rps) * $BENCH_BULK_WRITES")" "$raw")" "" ""
 
     # The warm-up (both instances' JIT, and the probe's own start) runs in the measuring JVM, at the same rate.
     lag="$(bench_java cache-lag --writer "http://127.0.0.1:$CACHE_PORT" --reader "http://127.0.0.1:$READER_PORT" \

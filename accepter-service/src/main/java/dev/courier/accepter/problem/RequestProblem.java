@@ -77,12 +77,17 @@ public class RequestProblem extends RuntimeException {
 
     /** 413: the request is larger than its tenant may send ({@code courier.accepter.tenants.*.max-request-bytes}). */
     public static RequestProblem tenantTooLarge(long limit) {
+        return tenantTooLarge(limit, "body");
+    }
+
+    /** {@link #tenantTooLarge(long)} naming {@code field} (a schedule's {@code request.body}). */
+    public static RequestProblem tenantTooLarge(long limit, String field) {
         return new RequestProblem(
                 413,
                 "too-large",
                 "Request too large",
                 "the request is larger than this tenant's limit of " + limit + " bytes",
-                List.of(new FieldError("body", "larger than " + limit + " bytes")));
+                List.of(new FieldError(field, "larger than " + limit + " bytes")));
     }
 
     /** 403: the caller's tenant may not call this target; {@code field} names the part of the target. */

@@ -10,10 +10,13 @@ import java.util.List;
 import java.util.Set;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.courier.accepter.intake.RequestAcceptor;
 import dev.courier.accepter.intake.RequestReader;
 import dev.courier.accepter.problem.RequestProblem;
+import dev.courier.accepter.tenancy.TenantPolicies;
 import dev.courier.common.http.Problem.FieldError;
 import dev.courier.common.request.InvocationRequest;
 
@@ -34,16 +37,22 @@ public class ScheduleReader {
 
     private final RequestReader requests;
     private final RequestAcceptor acceptor;
+    private final TenantPolicies policies;
+    private final ObjectMapper mapper;
 
-    public ScheduleReader(RequestReader requests, RequestAcceptor acceptor) {
+    public ScheduleReader(
+            RequestReader requests, RequestAcceptor acceptor, TenantPolicies policies, ObjectMapper mapper) {
         this.requests = requests;
         this.acceptor = acceptor;
+        this.policies = policies;
+        this.mapper = mapper;
     }
 
     /**
      * The definition in {@code body}, valid at {@code now}, as schedule {@code id} of {@code tenant} created at
      * {@code now}. Its template is held to that tenant's policy as a request of the tenant would be: a target outside
-     * it is a 403 naming the field under {@code request.}.
+     * it is a 403 naming the field under {@code request.}, a fire larger than the tenant's {@code max-request-bytes} a
+     * 413 naming {@code request.body}.
      */
     public Schedule read(byte[] body, String id, String tenant, Instant now) {
         JsonNode tree = requests.tree(body);
@@ -75,7 +84,7 @@ public class ScheduleReader {
             }
         }
         FireTimes fireTimes = fireTimes(cron, timeZone == null ? DEFAULT_TIME_ZONE : timeZone, now, errors);
-        InvocationRequest template = template(tree.get("request"), id, tenant, errors);
+        InvocationRequest template = template(tree.get("request"), id, tenant, now, errors);
         if (!errors.isEmpty()) {
             throw RequestProblem.invalidFields(errors.stream()
                     .sorted(Comparator.comparing(FieldError::field))
@@ -116,7 +125,7 @@ public class ScheduleReader {
      * {@code request.}. Fields that would mean the same thing at every fire are refused: an idempotency key (each fire
      * has its own) and fixed instants (use {@code delaySeconds} and {@code maxAgeSeconds}).
      */
-    private InvocationRequest template(JsonNode tree, String id, String tenant, List<FieldError> errors) {
+    private InvocationRequest template(JsonNode tree, String id, String tenant, Instant now, List<FieldError> errors) {
         if (tree == null || tree.isNull()) {
             errors.add(new FieldError("request", "is required: the invocation request each fire enqueues"));
             return null;
@@ -125,8 +134,12 @@ public class ScheduleReader {
         try {
             template = requests.read(tree);
             // Refuses what only Courier sets, sensitive headers it cannot seal, and targets outside the tenant's
-            // policy.
-            acceptor.admit(template, null, tenant);
+            // policy; and a template whose fires would all be over the tenant's size (a fire is this, with its fire
+            // key as the correlation id when the template names none: the key's length is the same at every fire).
+            InvocationRequest fire = acceptor.admit(template, ScheduleFirer.fireKey(id, now), tenant);
+            policies.checkSize(tenant, mapper.writeValueAsBytes(fire).length, "request.body");
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a request is always writable as JSON", e);
         } catch (RequestProblem problem) {
             if (problem.status() == 403 && problem.errors().size() == 1) {
                 FieldError refused = problem.errors().get(0);

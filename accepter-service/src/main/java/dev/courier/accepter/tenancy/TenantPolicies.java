@@ -81,15 +81,26 @@ public class TenantPolicies {
         if (policy == null) {
             return;
         }
-        if (policy.maxRequestBytes != null && documentBytes > policy.maxRequestBytes) {
-            throw RequestProblem.tenantTooLarge(policy.maxRequestBytes);
-        }
+        checkSize(tenant, documentBytes, "body");
         if (policy.bucket != null) {
             long wait = policy.bucket.take(clock.getAsLong());
             if (wait > 0) {
                 throw RequestProblem.tooManyRequests(
                         tenant, Math.max(1, TimeUnit.NANOSECONDS.toSeconds(wait + TimeUnit.SECONDS.toNanos(1) - 1)));
             }
+        }
+    }
+
+    /**
+     * Refuses a request of {@code documentBytes} bytes over {@code tenant}'s {@code max-request-bytes}, without taking a
+     * token of its rate: for a request to be made later (a schedule's template, checked when the schedule is created).
+     *
+     * @throws RequestProblem 413 naming {@code field}
+     */
+    public void checkSize(String tenant, int documentBytes, String field) {
+        Policy policy = policies.get(tenant);
+        if (policy != null && policy.maxRequestBytes != null && documentBytes > policy.maxRequestBytes) {
+            throw RequestProblem.tenantTooLarge(policy.maxRequestBytes, field);
         }
     }
 

@@ -278,6 +278,34 @@ class AccepterAuthTest {
     }
 
     @Test
+    void aScheduleWhoseFiresWouldBeOverTheTenantsSizeIs413WhenCreated() {
+        String large = "{\"target\":{\"type\":\"http\",\"url\":\"https://example.com/\"},\"body\":\"" + "x".repeat(400)
+                + "\"}";
+        bearer(issuer.token("small"))
+                .contentType("application/json")
+                .body("{\"cron\":\"*/2 * * * * ?\",\"request\":" + large + "}")
+                .post("/v1/schedules")
+                .then()
+                .statusCode(413)
+                .contentType("application/problem+json")
+                .body("errors[0].field", equalTo("request.body"));
+        // Within the size, and the same template for a tenant without one: as far as storing it (503, no
+        // cache-service here).
+        bearer(issuer.token("small"))
+                .contentType("application/json")
+                .body("{\"cron\":\"*/2 * * * * ?\",\"request\":" + request("https://example.com/") + "}")
+                .post("/v1/schedules")
+                .then()
+                .statusCode(503);
+        bearer(issuer.token("globex"))
+                .contentType("application/json")
+                .body("{\"cron\":\"*/2 * * * * ?\",\"request\":" + large + "}")
+                .post("/v1/schedules")
+                .then()
+                .statusCode(503);
+    }
+
+    @Test
     void aRequestOverTheTenantsSizeIs413() {
         String large = "{\"target\":{\"type\":\"http\",\"url\":\"https://example.com/\"},\"body\":\"" + "x".repeat(400)
                 + "\"}";

@@ -96,6 +96,9 @@ class SchedulesIT {
 
     @Test
     void everyTwoSecondsWithTwoReplicasFiresOncePerFireTimeAndNoMoreAfterDelete() throws Exception {
+        // The counters are the replicas' own since they started: what other tests fired comes off.
+        double firedEarlier = fires(accepterA, "fired") + fires(accepterB, "fired");
+        double duplicatesEarlier = fires(accepterA, "duplicate") + fires(accepterB, "duplicate");
         HttpResponse<String> created = send(
                 accepterA,
                 HttpRequest.newBuilder()
@@ -166,7 +169,7 @@ class SchedulesIT {
                     .isLessThan(quietBy);
             Thread.sleep(50);
         }
-        double firedByTheReplicas = fires(accepterA, "fired") + fires(accepterB, "fired");
+        double firedByTheReplicas = fires(accepterA, "fired") + fires(accepterB, "fired") - firedEarlier;
         List<RecordedRequest> calls = awaitCalls(id, firedByTheReplicas);
         Map<Instant, List<RecordedRequest>> byFireTime = calls.stream()
                 .collect(Collectors.groupingBy(call -> fireTime(call, id), TreeMap::new, Collectors.toList()));
@@ -191,10 +194,10 @@ class SchedulesIT {
 
         // Both replicas fired: each fire time the one enqueued, the other found as a duplicate.
         assertThat(firedByTheReplicas).isEqualTo(byFireTime.size());
-        assertThat(fires(accepterA, "fired") + fires(accepterB, "fired"))
+        assertThat(fires(accepterA, "fired") + fires(accepterB, "fired") - firedEarlier)
                 .as("nothing fired once both were quiet")
                 .isEqualTo(firedByTheReplicas);
-        assertThat(fires(accepterA, "duplicate") + fires(accepterB, "duplicate"))
+        assertThat(fires(accepterA, "duplicate") + fires(accepterB, "duplicate") - duplicatesEarlier)
                 .as("fire times that the second replica found enqueued already")
                 .isGreaterThan(0);
 
@@ -206,6 +209,90 @@ class SchedulesIT {
                     .toList();
             assertThat(fired).doesNotHaveDuplicates().hasSize(byFireTime.size());
         }
+    }
+
+    @Test
+    void anUpdateOnOneReplicaAppliesFromItsOwnTimeOnBothOncePerFireTime() throws Exception {
+        String run = Long.toString(System.nanoTime());
+        HttpResponse<String> created = send(
+                accepterA,
+                HttpRequest.newBuilder()
+                        .uri(accepterA.baseUri().resolve("/v1/schedules"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(definition("*/2 * * * * ?", "/before-" + run))));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String id = JSON.readTree(created.body()).get("id").asText();
+        Instant createdAt =
+                Instant.parse(JSON.readTree(created.body()).get("createdAt").asText());
+        target.awaitOne(call -> call.path().equals("/before-" + run), WAIT);
+        awaitSchedule(accepterB, id, read -> read.get("fireCount").asInt() >= 1);
+
+        // Updated on the other replica: every 3 s, another target.
+        HttpResponse<String> updated = send(
+                accepterB,
+                HttpRequest.newBuilder()
+                        .uri(accepterB.baseUri().resolve("/v1/schedules/" + id))
+                        .header("Content-Type", "application/json")
+                        .PUT(HttpRequest.BodyPublishers.ofString(definition("*/3 * * * * ?", "/after-" + run))));
+        Instant answeredAt = Instant.now();
+        assertThat(updated.statusCode()).as(updated.body()).isEqualTo(200);
+        JsonNode view = JSON.readTree(updated.body());
+        Instant updatedAt = Instant.parse(view.get("updatedAt").asText());
+        assertThat(view.get("id").asText()).isEqualTo(id);
+        assertThat(view.get("cron").asText()).isEqualTo("*/3 * * * * ?");
+        assertThat(view.at("/request/target/url").asText()).isEqualTo(target.url("/after-" + run));
+        assertThat(Instant.parse(view.get("createdAt").asText())).isEqualTo(createdAt);
+        assertThat(view.get("fireCount").asInt()).as("the fire history stays").isGreaterThanOrEqualTo(1);
+        assertThat(Instant.parse(view.get("nextFireTime").asText()).getEpochSecond() % 3)
+                .isZero();
+
+        // Three fire times of the new definition, each called once although both replicas fire it.
+        List<RecordedRequest> after = target.await(call -> call.path().equals("/after-" + run), 3, WAIT);
+        HttpResponse<String> deleted = send(
+                accepterA,
+                HttpRequest.newBuilder()
+                        .uri(accepterA.baseUri().resolve("/v1/schedules/" + id))
+                        .DELETE());
+        assertThat(deleted.statusCode()).isEqualTo(204);
+        assertThat(after).allSatisfy(call -> {
+            Instant fireTime = fireTime(call, id);
+            assertThat(fireTime).isAfter(updatedAt);
+            assertThat(fireTime.getEpochSecond() % 3).isZero();
+        });
+        // The calls that came in by now, of either definition: one per fire time; the old definition's none after the
+        // update was answered (a fire time due while it was being written may still have been the old one's).
+        List<RecordedRequest> calls = target.received().stream()
+                .filter(call -> fireTime(call, id) != null)
+                .toList();
+        assertThat(calls.stream().map(call -> fireTime(call, id)))
+                .as("one call per fire time")
+                .doesNotHaveDuplicates();
+        assertThat(calls)
+                .filteredOn(call -> call.path().equals("/before-" + run))
+                .allSatisfy(call -> assertThat(fireTime(call, id)).isBeforeOrEqualTo(answeredAt));
+        assertThat(calls)
+                .filteredOn(call -> call.path().equals("/after-" + run))
+                .allSatisfy(call -> assertThat(fireTime(call, id)).isAfter(updatedAt));
+
+        // Another id, and an id no schedule has: 404 as for a GET.
+        HttpResponse<String> unknown = send(
+                accepterA,
+                HttpRequest.newBuilder()
+                        .uri(accepterA.baseUri().resolve("/v1/schedules/01KAB0000000000000000000AA"))
+                        .header("Content-Type", "application/json")
+                        .PUT(HttpRequest.BodyPublishers.ofString(definition("*/3 * * * * ?", "/x"))));
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        // Both replicas let go of it before the next test counts what they know of.
+        long quietBy = System.nanoTime() + WAIT.toNanos();
+        while (gauge(accepterA, "courier_schedules") + gauge(accepterB, "courier_schedules") > 0) {
+            assertThat(System.nanoTime()).as("both replicas let go of it").isLessThan(quietBy);
+            Thread.sleep(50);
+        }
+    }
+
+    private static String definition(String cron, String path) {
+        return "{\"cron\":\"" + cron + "\",\"request\":{\"target\":{\"type\":\"http\",\"url\":\"" + target.url(path)
+                + "\"}}}";
     }
 
     /** The fire time of a call of schedule {@code id}, from its correlation id {@code schedule:<id>:<epoch ms>}. */

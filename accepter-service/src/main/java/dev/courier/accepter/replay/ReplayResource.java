@@ -48,7 +48,6 @@ public class ReplayResource {
             description = "Started in the background on this replica; Location is its progress",
             content = @Content(schema = @Schema(implementation = ReplayProgress.class)))
     @APIResponse(responseCode = "400", description = "Malformed JSON")
-    @APIResponse(responseCode = "403", description = "The replay's target is outside the tenant's policy")
     @APIResponse(responseCode = "409", description = "A replay with this id is running on this replica")
     @APIResponse(
             responseCode = "422",

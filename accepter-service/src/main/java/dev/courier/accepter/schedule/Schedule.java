@@ -7,8 +7,9 @@ import dev.courier.common.request.InvocationRequest;
 
 /**
  * A cron schedule as cache-service keeps it (namespace {@code courier.schedules}, key = id): what it fires and when,
- * and how far it has fired. The definition never changes after creation; only the fire fields move, each fire written
- * with {@code If-Match} on the version it read, so concurrent writers never lose a count.
+ * and how far it has fired. The definition changes only by an update ({@link #revised}), which applies from its own
+ * time on; the fire fields move with each fire. Every write is made with {@code If-Match} on the version it read, so
+ * concurrent writers (fires on every replica, an update) never lose a count or an update.
  *
  * @param id the schedule id, a ULID
  * @param tenant the tenant that owns it, the one whose caller created it: only that tenant's callers see or delete it,
@@ -21,6 +22,7 @@ import dev.courier.common.request.InvocationRequest;
  * @param request the invocation request every fire enqueues; its {@code id} is the schedule id, which its sealed
  *     header values are bound to (each fire gets an invocation id of its own)
  * @param createdAt when the schedule was created; fire times start after it
+ * @param updatedAt when its definition was last updated, or null; fire times start after it too
  * @param lastFireTime the latest fire time that enqueued an invocation, or null
  * @param lastInvocationId the invocation that fire enqueued, or null
  * @param fireCount how many fire times enqueued an invocation
@@ -35,6 +37,7 @@ public record Schedule(
         MissedFires missedFires,
         InvocationRequest request,
         Instant createdAt,
+        Instant updatedAt,
         Instant lastFireTime,
         String lastInvocationId,
         long fireCount) {
@@ -50,14 +53,56 @@ public record Schedule(
                 missedFires,
                 request,
                 createdAt,
+                updatedAt,
                 fireTime,
                 invocationId,
                 fireCount + 1);
     }
 
-    /** Up to where this schedule's fire times are dealt with: its last fire time, or its creation. */
+    /**
+     * This schedule with the definition of {@code definition} (cron, zone, description, missed fires, template) from
+     * {@code at} on: its id, owner, creation and fire history stay.
+     */
+    public Schedule revised(Schedule definition, Instant at) {
+        return new Schedule(
+                id,
+                tenant,
+                definition.cron(),
+                definition.timeZone(),
+                definition.description(),
+                definition.missedFires(),
+                definition.request(),
+                createdAt,
+                at,
+                lastFireTime,
+                lastInvocationId,
+                fireCount);
+    }
+
+    /**
+     * Up to where this schedule's fire times are dealt with: the latest of its creation, its last update and its last
+     * fire time. An update never brings back a fire time before it, missed or not.
+     */
     public Instant settled() {
-        return lastFireTime != null && lastFireTime.isAfter(createdAt) ? lastFireTime : createdAt;
+        Instant settled = createdAt;
+        if (updatedAt != null && updatedAt.isAfter(settled)) {
+            settled = updatedAt;
+        }
+        return lastFireTime != null && lastFireTime.isAfter(settled) ? lastFireTime : settled;
+    }
+
+    /**
+     * Whether {@code fireTime} is a fire time of this definition: one of its cron's, after its creation and its last
+     * update. A replica that has not yet learnt of an update may come with a fire time of the definition before it.
+     */
+    public boolean firesAt(Instant fireTime) {
+        if (!fireTime.isAfter(createdAt) || (updatedAt != null && !fireTime.isAfter(updatedAt))) {
+            return false;
+        }
+        return fireTimes()
+                .nextAfter(fireTime.minusMillis(1))
+                .filter(fireTime::equals)
+                .isPresent();
     }
 
     /** Its fire times. */

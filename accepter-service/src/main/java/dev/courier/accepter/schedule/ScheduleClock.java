@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -84,6 +85,29 @@ public class ScheduleClock {
         tracked.putIfAbsent(schedule.id(), new Tracked(schedule, Instant.now()));
     }
 
+    /**
+     * A schedule updated here: fired by its new definition from now on, without waiting for the next refresh. Fire
+     * times already dealt with stay so.
+     */
+    public void revise(Schedule schedule) {
+        tracked.compute(schedule.id(), (id, known) -> revision(known, schedule, Instant.now()));
+    }
+
+    /** What to track for {@code schedule} as listed or updated, when {@code known} is what was tracked (or null). */
+    private static Tracked revision(Tracked known, Schedule schedule, Instant now) {
+        if (known == null) {
+            return new Tracked(schedule, now);
+        }
+        if (Objects.equals(known.schedule.updatedAt(), schedule.updatedAt())) {
+            return known;
+        }
+        Tracked revised = new Tracked(schedule, known.learnt);
+        if (known.settled.isAfter(revised.settled)) {
+            revised.settled = known.settled;
+        }
+        return revised;
+    }
+
     /** A schedule deleted here: fired no more. */
     public void forget(String id) {
         tracked.remove(id);
@@ -127,7 +151,8 @@ public class ScheduleClock {
         Set<String> listed = new HashSet<>();
         for (Schedule schedule : schedules) {
             listed.add(schedule.id());
-            tracked.computeIfAbsent(schedule.id(), id -> new Tracked(schedule, now));
+            // An updated one replaces what was tracked (compared by its update time, which only an update moves).
+            tracked.compute(schedule.id(), (id, known) -> revision(known, schedule, now));
         }
         tracked.values().removeIf(known -> !listed.contains(known.schedule.id()) && known.learnt.isBefore(now));
         lastRefresh = now;
@@ -188,7 +213,7 @@ public class ScheduleClock {
         });
         return fired.thenCompose(outcome -> {
             switch (outcome) {
-                case FIRED, DUPLICATE, FAILED -> {
+                case FIRED, DUPLICATE, FAILED, SUPERSEDED -> {
                     schedule.settled = fireTime;
                     return fireInOrder(schedule, fireTimes, index + 1);
                 }

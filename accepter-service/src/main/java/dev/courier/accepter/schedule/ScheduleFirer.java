@@ -58,6 +58,9 @@ public class ScheduleFirer {
                     if (found.isEmpty()) {
                         return CompletableFuture.completedFuture(FireOutcome.GONE);
                     }
+                    if (!found.get().schedule().firesAt(fireTime)) {
+                        return CompletableFuture.completedFuture(FireOutcome.SUPERSEDED);
+                    }
                     return submit(found.get(), fireTime);
                 })
                 .exceptionally(error -> outcomeOf(scheduleId, fireTime, error));
@@ -124,6 +127,11 @@ public class ScheduleFirer {
         /** It can never fire (its template no longer admissible): given up for this fire time. */
         FAILED,
         /** The schedule is deleted. */
-        GONE
+        GONE,
+        /**
+         * Not a fire time of the schedule as it is now: it was updated after this replica learnt of it (another cron,
+         * or a fire time before the update). Nothing is enqueued; the replica learns of the update at its next refresh.
+         */
+        SUPERSEDED
     }
 }

@@ -91,7 +91,18 @@ public class ScheduleReader {
                     .toList());
         }
         return new Schedule(
-                id, tenant, cron, fireTimes.zone().getId(), description, missedFires, template, now, null, null, 0);
+                id,
+                tenant,
+                cron,
+                fireTimes.zone().getId(),
+                description,
+                missedFires,
+                template,
+                now,
+                null,
+                null,
+                null,
+                0);
     }
 
     /**

@@ -6,6 +6,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -30,7 +31,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
  * schedules live in cache-service ({@link ScheduleStore}); every instance fires them ({@link ScheduleClock}), one
  * invocation per fire time ({@link ScheduleFirer}).
  *
- * <p>A schedule belongs to the tenant of the caller that created it: a caller lists, reads and deletes only its own
+ * <p>A schedule belongs to the tenant of the caller that created it: a caller lists, reads, updates and deletes only its own
  * tenant's, and another tenant's schedule id is a 404 exactly as an unknown one. Courier's service identity is no
  * exception: it is a caller of its tenant (the default tenant, for the service key).
  */
@@ -130,6 +131,48 @@ public class ScheduleResource {
         return store.find(id, tenant)
                 .thenApply(found -> found.map(stored -> ScheduleView.of(stored.schedule(), Instant.now()))
                         .orElseThrow(() -> notFound(id)));
+    }
+
+    @PUT
+    @Path("/{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(
+            summary = "Replace a schedule's definition (cron, timeZone, description, missedFires, request); it applies"
+                    + " to the fire times after the update, and the fire history stays")
+    @APIResponse(
+            responseCode = "200",
+            description = "Updated; nextFireTime is the first fire time of the new definition",
+            content = @Content(schema = @Schema(implementation = ScheduleView.class)))
+    @APIResponse(responseCode = "400", description = "Malformed JSON")
+    @APIResponse(responseCode = "404", description = "No such schedule of the caller's tenant")
+    @APIResponse(responseCode = "413", description = "The schedule is larger than the configured limit")
+    @APIResponse(responseCode = "415", description = "Not application/json")
+    @APIResponse(
+            responseCode = "422",
+            description = "Invalid field(s), each named, as on create",
+            content =
+                    @Content(mediaType = CourierHeaders.PROBLEM_JSON, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "503", description = "cache-service unavailable; NOT updated")
+    public CompletionStage<ScheduleView> update(
+            @PathParam("id") String id,
+            @RequestBody(
+                            required = true,
+                            content =
+                                    @Content(
+                                            mediaType = MediaType.APPLICATION_JSON,
+                                            schema = @Schema(implementation = ScheduleDefinition.class)))
+                    byte[] body) {
+        String tenant = caller.get().tenant();
+        requireWellFormed(id);
+        Instant now = Instant.now();
+        // Read and checked exactly as a new schedule of this id would be (its template bound to this id).
+        Schedule definition = reader.read(body, id, tenant, now);
+        return store.update(id, tenant, definition, now).thenApply(updated -> {
+            Schedule schedule = updated.orElseThrow(() -> notFound(id));
+            clock.revise(schedule);
+            return ScheduleView.of(schedule, now);
+        });
     }
 
     @DELETE

@@ -78,6 +78,7 @@ public class ScheduleStore {
                 schedule.createdAt(),
                 null,
                 null,
+                null,
                 0);
         byte[] value = write(sealed);
         if (value.length > maxDefinitionBytes) {
@@ -90,6 +91,61 @@ public class ScheduleStore {
                     }
                     return sealed;
                 });
+    }
+
+    /**
+     * Replaces the definition of schedule {@code id} if {@code tenant} owns it with that of {@code definition} (read
+     * for this id), from {@code at} on; its fire history stays. Empty for another tenant's schedule, as for none. Written
+     * over the version read ({@code If-Match}): a fire that wrote its count first is read again and kept. Fails with a
+     * {@link RequestProblem} (413, 503).
+     */
+    public CompletionStage<Optional<Schedule>> update(String id, String tenant, Schedule definition, Instant at) {
+        return update(id, tenant, definition, at, 1);
+    }
+
+    private CompletionStage<Optional<Schedule>> update(
+            String id, String tenant, Schedule definition, Instant at, int attempt) {
+        return find(id, tenant).thenCompose(found -> {
+            if (found.isEmpty()) {
+                return CompletableFuture.completedFuture(Optional.<Schedule>empty());
+            }
+            Schedule revised = found.get()
+                    .schedule()
+                    .revised(
+                            new Schedule(
+                                    id,
+                                    null,
+                                    definition.cron(),
+                                    definition.timeZone(),
+                                    definition.description(),
+                                    definition.missedFires(),
+                                    sealing.seal(definition.request()),
+                                    definition.createdAt(),
+                                    null,
+                                    null,
+                                    null,
+                                    0),
+                            at);
+            byte[] value = write(revised);
+            if (value.length > maxDefinitionBytes) {
+                throw RequestProblem.bodyTooLarge("request", maxDefinitionBytes);
+            }
+            return reachable(cache.put(
+                            CacheNamespaces.SCHEDULES,
+                            id,
+                            value,
+                            null,
+                            Precondition.matching(found.get().etag())))
+                    .thenCompose(reply -> {
+                        if (reply.status() == 200) {
+                            return CompletableFuture.completedFuture(Optional.of(revised));
+                        }
+                        if (reply.status() == 412 && attempt < FIRE_WRITE_TRIES) {
+                            return update(id, tenant, definition, at, attempt + 1);
+                        }
+                        throw unavailable("cache-service answered " + reply.status());
+                    });
+        });
     }
 
     /** The tenant that owns {@code schedule}: the one stored with it, else the default tenant. */

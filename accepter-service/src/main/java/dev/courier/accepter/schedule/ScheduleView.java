@@ -7,7 +7,7 @@ import dev.courier.common.request.InvocationRequest;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
- * A schedule as the API shows it ({@code 201} of a create, {@code GET /v1/schedules/{id}}).
+ * A schedule as the API shows it ({@code 201} of a create, {@code 200} of an update, {@code GET /v1/schedules/{id}}).
  *
  * @param id the schedule id (a ULID)
  * @param cron the Quartz cron expression
@@ -16,6 +16,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * @param missedFires {@code fire-once} or {@code skip}
  * @param request the invocation request each fire enqueues; sensitive header values as stored, sealed
  * @param createdAt when it was created
+ * @param updatedAt when its definition was last updated, if ever
  * @param nextFireTime its next fire time from now; absent when it fires no more
  * @param lastFireTime its latest fire time that enqueued an invocation, if any
  * @param lastInvocationId the invocation that fire enqueued, if any
@@ -31,6 +32,7 @@ public record ScheduleView(
         MissedFires missedFires,
         InvocationRequest request,
         Instant createdAt,
+        Instant updatedAt,
         Instant nextFireTime,
         Instant lastFireTime,
         String lastInvocationId,
@@ -47,6 +49,7 @@ public record ScheduleView(
                 schedule.missedFires(),
                 schedule.request().withId(null),
                 schedule.createdAt(),
+                schedule.updatedAt(),
                 next,
                 schedule.lastFireTime(),
                 schedule.lastInvocationId(),

@@ -28,7 +28,8 @@ public class AccessOpenApi implements OASFilter {
     private static final String PROBLEM = "#/components/schemas/Problem";
 
     /** Operations ({@code METHOD path}) whose target a tenant's policy may refuse: 403 naming the field. */
-    private static final Set<String> POLICY = Set.of("POST /v1/invocations", "POST /v1/schedules");
+    private static final Set<String> POLICY =
+            Set.of("POST /v1/invocations", "POST /v1/schedules", "PUT /v1/schedules/{id}", "POST /v1/replays");
 
     /** Operations that take a token of the tenant's rate: 429. */
     private static final Set<String> RATE = Set.of("POST /v1/invocations");

@@ -176,7 +176,10 @@ class OpenApiDocumentTest {
                         .isTrue();
                 boolean relay = path.startsWith("/v1/relay/");
                 boolean admitted = relay || (method.equals("post") && path.equals("/v1/invocations"));
-                boolean policy = admitted || (method.equals("post") && path.equals("/v1/schedules"));
+                boolean policy = admitted
+                        || (method.equals("post") && path.equals("/v1/schedules"))
+                        || (method.equals("put") && path.equals("/v1/schedules/{id}"))
+                        || (method.equals("post") && path.equals("/v1/replays"));
                 assertThat(responses.has("403"))
                         .as(method + " " + path + " 403")
                         .isEqualTo(policy);

@@ -35,6 +35,27 @@ class ScheduleResourceTest {
     private static final String TEMPLATE = "{\"target\":{\"type\":\"http\",\"url\":\"https://example.com/tick\"}}";
 
     @Test
+    void anUpdateIsCheckedAsACreateIsAndAnIdNoScheduleMayHaveIsNotFound() {
+        problem(
+                        given().contentType("application/json")
+                                .body("{\"cron\":\"not a cron\",\"request\":" + TEMPLATE + "}")
+                                .put("/v1/schedules/01KAB0000000000000000000AA"),
+                        422)
+                .body("errors.field", hasItem("cron"));
+        problem(
+                given().contentType("application/json")
+                        .body("{\"cron\":\"*/2 * * * * ?\",\"request\":" + TEMPLATE + "}")
+                        .put("/v1/schedules/not-a-ulid"),
+                404);
+        // Valid, for a well-formed id: as far as cache-service, which is not running here.
+        problem(
+                given().contentType("application/json")
+                        .body("{\"cron\":\"*/2 * * * * ?\",\"request\":" + TEMPLATE + "}")
+                        .put("/v1/schedules/01KAB0000000000000000000AA"),
+                503);
+    }
+
+    @Test
     void anInvalidCronExpressionIsRefusedNamingCron() {
         for (String cron : List.of("*/2 * * * *", "not a cron", "61 * * * * ?", "* * * * * * * *")) {
             problem(post("{\"cron\":\"" + cron + "\",\"request\":" + TEMPLATE + "}"), 422)

@@ -1,6 +1,7 @@
 package dev.courier.accepter.schedule;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.courier.common.request.InvocationRequest;
@@ -99,9 +100,12 @@ public record Schedule(
         if (!fireTime.isAfter(createdAt) || (updatedAt != null && !fireTime.isAfter(updatedAt))) {
             return false;
         }
+        // Its second decides: cron fields are whole seconds, but an every-second cron's fire times keep the fraction of
+        // the instant they were counted from (cron-utils), so the fraction is no part of the question.
+        Instant second = fireTime.truncatedTo(ChronoUnit.SECONDS);
         return fireTimes()
-                .nextAfter(fireTime.minusMillis(1))
-                .filter(fireTime::equals)
+                .nextAfter(second.minusSeconds(1))
+                .filter(second::equals)
                 .isPresent();
     }
 

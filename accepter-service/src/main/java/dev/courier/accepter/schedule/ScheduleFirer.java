@@ -59,6 +59,9 @@ public class ScheduleFirer {
                         return CompletableFuture.completedFuture(FireOutcome.GONE);
                     }
                     if (!found.get().schedule().firesAt(fireTime)) {
+                        LOG.debugf(
+                                "schedule %s: %s is no fire time of it since it was updated; not fired",
+                                scheduleId, fireTime);
                         return CompletableFuture.completedFuture(FireOutcome.SUPERSEDED);
                     }
                     return submit(found.get(), fireTime);

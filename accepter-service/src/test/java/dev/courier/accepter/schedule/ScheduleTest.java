@@ -56,6 +56,18 @@ class ScheduleTest {
     }
 
     @Test
+    void everySecondFiresAtEverySecondAfterCreationWhateverTheFractionItWasCountedWith() {
+        Schedule everySecond = schedule("* * * * * ?", "each second");
+        assertThat(everySecond.firesAt(Instant.parse("2026-11-22T10:00:01Z"))).isTrue();
+        // What FireTimes gives an every-second cron counted from its creation (10:00:00.300).
+        Instant counted = everySecond.fireTimes().nextAfter(CREATED).orElseThrow();
+        assertThat(everySecond.firesAt(counted)).isTrue();
+        assertThat(everySecond.firesAt(
+                        everySecond.fireTimes().nextAfter(counted).orElseThrow()))
+                .isTrue();
+    }
+
+    @Test
     void aFireTimeIsTheSchedulesOnlyWhenItsCronHasItAfterCreationAndUpdate() {
         Schedule original = schedule("*/2 * * * * ?", "old");
         assertThat(original.firesAt(Instant.parse("2026-11-22T10:00:02Z"))).isTrue();

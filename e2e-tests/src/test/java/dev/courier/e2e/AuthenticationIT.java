@@ -97,6 +97,7 @@ class AuthenticationIT {
         // Schedules stored in cache-service by the test itself are learnt within a second.
         accepterConfig.put("courier.accepter.schedules.refresh", "1s");
         accepterConfig.put("courier.accepter.tenants.initech.allowed-hosts", "initech.test");
+        accepterConfig.put("courier.accepter.tenants.hooli.max-schedules", "1");
         accepter = ServiceProcess.start("auth-accepter", "courier.accepter.app", accepterConfig);
     }
 
@@ -155,6 +156,44 @@ class AuthenticationIT {
         assertThat(Files.readString(log("auth-accepter")))
                 .doesNotContain(SERVICE_KEY)
                 .doesNotContain(ACME_KEY);
+    }
+
+    @Test
+    void aTenantHoldsAtMostItsMaxSchedulesAndTheAnswerSaysNothingOfOtherTenants() throws Exception {
+        String hooli = "Bearer " + issuer.token("hooli");
+        // A far-off cron: these never fire.
+        String definition = "{\"cron\":\"0 0 0 1 1 ? 2099\",\"request\":" + invocation("/hooli/never", null) + "}";
+        HttpResponse<String> first = send("POST", "/v1/schedules", hooli, definition);
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(201);
+
+        HttpResponse<String> second = send("POST", "/v1/schedules", hooli, definition);
+        assertThat(second.statusCode()).as(second.body()).isEqualTo(409);
+        assertThat(JSON.readTree(second.body()).get("detail").asText())
+                .isEqualTo("tenant hooli holds 1 schedules, the most it may"
+                        + " (courier.accepter.tenants.hooli.max-schedules); delete one first");
+        // Another tenant is not held to hooli's limit.
+        HttpResponse<String> acmes = send("POST", "/v1/schedules", acme(), definition);
+        assertThat(acmes.statusCode()).as(acmes.body()).isEqualTo(201);
+
+        // Deleting one makes room again.
+        String id = JSON.readTree(first.body()).get("id").asText();
+        assertThat(send("DELETE", "/v1/schedules/" + id, hooli, null).statusCode())
+                .isEqualTo(204);
+        HttpResponse<String> again = send("POST", "/v1/schedules", hooli, definition);
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(201);
+        for (HttpResponse<String> created : java.util.List.of(again, acmes)) {
+            String credential = created == again ? hooli : acme();
+            assertThat(send(
+                                    "DELETE",
+                                    "/v1/schedules/"
+                                            + JSON.readTree(created.body())
+                                                    .get("id")
+                                                    .asText(),
+                                    credential,
+                                    null)
+                            .statusCode())
+                    .isEqualTo(204);
+        }
     }
 
     @Test

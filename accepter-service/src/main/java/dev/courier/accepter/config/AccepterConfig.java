@@ -122,6 +122,12 @@ public interface AccepterConfig {
 
         /** The largest request document (JSON, or relayed body) the tenant may send, bytes; larger is 413. */
         OptionalInt maxRequestBytes();
+
+        /**
+         * The most cron schedules the tenant may hold; one more is 409. Counted, as {@code schedules.max} is, from
+         * the schedules this replica knows of. Absent: only {@code schedules.max}, the service's, limits it.
+         */
+        OptionalInt maxSchedules();
     }
 
     /** How long an {@code Idempotency-Key} keeps meaning the same invocation. */

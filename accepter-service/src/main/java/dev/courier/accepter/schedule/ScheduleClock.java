@@ -80,6 +80,13 @@ public class ScheduleClock {
         return tracked.size();
     }
 
+    /** How many schedules of {@code owner} this instance knows of ({@link ScheduleStore#owner}). */
+    public long size(String owner) {
+        return tracked.values().stream()
+                .filter(known -> store.owner(known.schedule).equals(owner))
+                .count();
+    }
+
     /** A schedule created here: fired from now on, without waiting for the next refresh. */
     public void track(Schedule schedule) {
         tracked.putIfAbsent(schedule.id(), new Tracked(schedule, Instant.now()));

@@ -16,6 +16,7 @@ import jakarta.ws.rs.core.Response;
 
 import dev.courier.accepter.config.AccepterConfig;
 import dev.courier.accepter.problem.RequestProblem;
+import dev.courier.accepter.tenancy.TenantPolicies;
 import dev.courier.common.http.CourierHeaders;
 import dev.courier.common.http.Problem;
 import dev.courier.common.id.Ulid;
@@ -42,14 +43,17 @@ public class ScheduleResource {
     private final ScheduleClock clock;
     private final int max;
     private final CurrentCaller caller;
+    private final TenantPolicies policies;
 
     public ScheduleResource(
             ScheduleReader reader,
             ScheduleStore store,
             ScheduleClock clock,
             AccepterConfig config,
-            CurrentCaller caller) {
+            CurrentCaller caller,
+            TenantPolicies policies) {
         this.caller = caller;
+        this.policies = policies;
         this.reader = reader;
         this.store = store;
         this.clock = clock;
@@ -65,7 +69,9 @@ public class ScheduleResource {
             description = "Created; Location names it. nextFireTime is its first fire time",
             content = @Content(schema = @Schema(implementation = ScheduleView.class)))
     @APIResponse(responseCode = "400", description = "Malformed JSON")
-    @APIResponse(responseCode = "409", description = "This service holds the most schedules it may")
+    @APIResponse(
+            responseCode = "409",
+            description = "The tenant holds its max-schedules, or this service the most schedules it may")
     @APIResponse(responseCode = "413", description = "The schedule is larger than the configured limit")
     @APIResponse(responseCode = "415", description = "Not application/json")
     @APIResponse(
@@ -84,10 +90,12 @@ public class ScheduleResource {
                     byte[] body) {
         Instant now = Instant.now();
         Schedule schedule = reader.read(body, Ulid.next(), caller.get().tenant(), now);
-        // Counted from what this instance knows: a limit on memory, not an exact quota across replicas.
+        // Counted from what this instance knows: limits on memory and per tenant, not exact quotas across replicas.
+        // The tenant's own count and limit come first; the service's answer says nothing of how many others hold.
+        policies.checkScheduleCount(schedule.tenant(), clock.size(schedule.tenant()));
         if (clock.size() >= max) {
-            throw RequestProblem.conflict("this service holds " + max
-                    + " schedules, the most it may (courier.accepter.schedules.max); delete one first");
+            throw RequestProblem.conflict(
+                    "this service holds the most schedules it may (courier.accepter.schedules.max); try again later");
         }
         return store.create(schedule).thenApply(stored -> {
             clock.track(stored);

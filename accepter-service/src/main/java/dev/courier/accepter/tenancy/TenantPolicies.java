@@ -104,6 +104,19 @@ public class TenantPolicies {
         }
     }
 
+    /**
+     * Refuses one more schedule for {@code tenant}, which holds {@code held}, when that is its {@code max-schedules}.
+     *
+     * @throws RequestProblem 409, naming the tenant's own count and limit only
+     */
+    public void checkScheduleCount(String tenant, long held) {
+        Policy policy = policies.get(tenant);
+        if (policy != null && policy.maxSchedules != null && held >= policy.maxSchedules) {
+            throw RequestProblem.conflict("tenant " + tenant + " holds " + held + " schedules, the most it may"
+                    + " (courier.accepter.tenants." + tenant + ".max-schedules); delete one first");
+        }
+    }
+
     private static void check(List<Pattern> allowed, String value, String field, String what, String tenant) {
         if (allowed == null) {
             return;
@@ -141,6 +154,7 @@ public class TenantPolicies {
         final List<Pattern> hosts;
         final List<Pattern> functions;
         final Integer maxRequestBytes;
+        final Integer maxSchedules;
         final TokenBucket bucket;
 
         Policy(AccepterConfig.TenantPolicy config, long now) {
@@ -150,6 +164,8 @@ public class TenantPolicies {
             this.maxRequestBytes = config.maxRequestBytes().isPresent()
                     ? config.maxRequestBytes().getAsInt()
                     : null;
+            this.maxSchedules =
+                    config.maxSchedules().isPresent() ? config.maxSchedules().getAsInt() : null;
             if (config.ratePerSecond().isPresent()) {
                 double rate = config.ratePerSecond().getAsDouble();
                 if (rate <= 0) {

@@ -61,10 +61,11 @@ public record Schedule(
     }
 
     /**
-     * This schedule with the definition of {@code definition} (cron, zone, description, missed fires, template) from
-     * {@code at} on: its id, owner, creation and fire history stay.
+     * This schedule with the definition of {@code definition} (cron, zone, description, missed fires) and
+     * {@code template} (its request as stored, sealed) from {@code at} on: its id, owner, creation and fire history
+     * stay.
      */
-    public Schedule revised(Schedule definition, Instant at) {
+    public Schedule revised(Schedule definition, InvocationRequest template, Instant at) {
         return new Schedule(
                 id,
                 tenant,
@@ -72,7 +73,7 @@ public record Schedule(
                 definition.timeZone(),
                 definition.description(),
                 definition.missedFires(),
-                definition.request(),
+                template,
                 createdAt,
                 at,
                 lastFireTime,

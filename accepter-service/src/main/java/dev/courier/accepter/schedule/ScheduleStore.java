@@ -109,23 +109,7 @@ public class ScheduleStore {
             if (found.isEmpty()) {
                 return CompletableFuture.completedFuture(Optional.<Schedule>empty());
             }
-            Schedule revised = found.get()
-                    .schedule()
-                    .revised(
-                            new Schedule(
-                                    id,
-                                    null,
-                                    definition.cron(),
-                                    definition.timeZone(),
-                                    definition.description(),
-                                    definition.missedFires(),
-                                    sealing.seal(definition.request()),
-                                    definition.createdAt(),
-                                    null,
-                                    null,
-                                    null,
-                                    0),
-                            at);
+            Schedule revised = found.get().schedule().revised(definition, sealing.seal(definition.request()), at);
             byte[] value = write(revised);
             if (value.length > maxDefinitionBytes) {
                 throw RequestProblem.bodyTooLarge("request", maxDefinitionBytes);

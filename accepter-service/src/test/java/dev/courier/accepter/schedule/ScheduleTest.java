@@ -31,7 +31,7 @@ class ScheduleTest {
     void anUpdateTakesTheNewDefinitionAndKeepsIdOwnerCreationAndFireHistory() {
         Schedule fired = schedule("*/2 * * * * ?", "old").fired(Instant.parse("2026-11-22T10:00:06Z"), "01KINV");
 
-        Schedule revised = fired.revised(schedule("*/3 * * * * ?", "new"), UPDATED);
+        Schedule revised = fired.revised(schedule("*/3 * * * * ?", "new"), null, UPDATED);
 
         assertThat(revised.cron()).isEqualTo("*/3 * * * * ?");
         assertThat(revised.description()).isEqualTo("new");
@@ -47,7 +47,7 @@ class ScheduleTest {
     void fireTimesStartAfterTheUpdateSoThatNoneBeforeItComesBackAsMissed() {
         Schedule revised = schedule("*/2 * * * * ?", "old")
                 .fired(Instant.parse("2026-11-22T10:00:02Z"), "01KINV")
-                .revised(schedule("*/3 * * * * ?", "new"), UPDATED);
+                .revised(schedule("*/3 * * * * ?", "new"), null, UPDATED);
 
         assertThat(revised.settled()).isEqualTo(UPDATED);
         assertThat(revised.fired(Instant.parse("2026-11-22T10:00:09Z"), "01KNEXT")
@@ -76,7 +76,7 @@ class ScheduleTest {
                 .as("before its creation")
                 .isFalse();
 
-        Schedule revised = original.revised(schedule("*/3 * * * * ?", "new"), UPDATED);
+        Schedule revised = original.revised(schedule("*/3 * * * * ?", "new"), null, UPDATED);
         assertThat(revised.firesAt(Instant.parse("2026-11-22T10:00:08Z")))
                 .as("the old cron's, after the update")
                 .isFalse();

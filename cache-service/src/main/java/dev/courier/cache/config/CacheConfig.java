@@ -116,6 +116,16 @@ public interface CacheConfig {
          */
         @WithDefault("100ms")
         Duration commitInterval();
+
+        /**
+         * How long the broker may hold one of the projector's fetches to gather more events ({@code fetch.max.wait.ms},
+         * with a {@code fetch.min.bytes} no such wait fills): the events of that time are folded per invocation and
+         * appended as one status change per change-log partition, instead of one change for nearly every event. A
+         * status becomes readable up to this much later; the accepter's reads of recent ids wait for it. Never below
+         * the shared {@code kafka.fetch.max.wait.ms} (OCI Streaming's 200 ms: at most 5 reads per second).
+         */
+        @WithDefault("50ms")
+        Duration gather();
     }
 
     /** What an instance does. */

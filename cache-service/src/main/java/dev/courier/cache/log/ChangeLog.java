@@ -88,8 +88,9 @@ public class ChangeLog {
         return producer.partitionsFor(topic).size();
     }
 
+    /** Sends what was handed over, then closes the producer (the container calls it at shutdown). */
     @PreDestroy
-    void close() {
+    public void close() {
         sender.shutdown();
         try {
             sender.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);

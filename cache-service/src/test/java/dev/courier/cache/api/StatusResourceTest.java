@@ -4,12 +4,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import dev.courier.common.cache.CacheChangeHeaders;
 import dev.courier.common.id.Ulid;
 import dev.courier.common.status.InvocationStatus;
 import dev.courier.common.status.StatusEvent;
@@ -21,9 +24,11 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
@@ -51,6 +56,8 @@ import static org.hamcrest.Matchers.equalTo;
 class StatusResourceTest {
     private static final String REQUESTS = "courier.requests";
     private static final String RESULTS = "courier.results";
+    private static final String CHANGES = "courier.cache.changes";
+    private static final int CHANGE_PARTITIONS = 3;
     private static final String WAIT = "5000";
     /** Set once the projector is seen to project (its group joined): the waits below are then the API's alone. */
     private static volatile boolean projecting;
@@ -218,6 +225,57 @@ class StatusResourceTest {
         Response response = waiting.get(10, TimeUnit.SECONDS);
         assertThat(response.statusCode()).as(response.asString()).isEqualTo(200);
         assertThat(response.jsonPath().getString("status")).isEqualTo("ACCEPTED");
+    }
+
+    /**
+     * Events that arrive over half a second, one every 5 ms, are gathered by the projector's fetches (a
+     * {@code courier.cache.status.gather} of 50 ms) into a few status changes: at most one per change-log partition
+     * and gather, not one per event as when every fetch returned at its first record.
+     */
+    @Test
+    void eventsArrivingOneByOneAreGatheredIntoAFewStatusChanges() throws Exception {
+        int events = 100;
+        long since = System.currentTimeMillis();
+        long started = System.nanoTime();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < events; i++) {
+            String id = Ulid.next();
+            ids.add(id);
+            ProducerRecord<String, byte[]> record =
+                    new ProducerRecord<>(REQUESTS, id, request(id, null).getBytes(StandardCharsets.UTF_8));
+            record.headers()
+                    .add(
+                            StatusEvent.HEADER,
+                            StatusEvent.accepted(id, Instant.now(), id).encode());
+            producer.send(record);
+            Thread.sleep(5);
+        }
+        producer.flush();
+        long sendingMillis = Duration.ofNanos(System.nanoTime() - started).toMillis();
+        for (String id : ids) {
+            given().header(StatusResource.WAIT, WAIT)
+                    .get("/v1/status/" + id)
+                    .then()
+                    .statusCode(200);
+        }
+
+        long changes = client.readAll(CHANGES).stream()
+                .filter(record -> record.timestamp() >= since)
+                .filter(record -> "STATUS".equals(header(record, CacheChangeHeaders.OP)))
+                .count();
+        // One fetch per gather while the events arrive, and one or two more for the last ones; each appends at most
+        // one change per partition. Without gathering, nearly every event was a fetch and a change of its own.
+        long bound = CHANGE_PARTITIONS * (sendingMillis / 50 + 3);
+        assertThat(changes)
+                .as("status changes for %d events sent over %d ms", events, sendingMillis)
+                .isPositive()
+                .isLessThanOrEqualTo(bound)
+                .isLessThan(events / 2);
+    }
+
+    private static String header(ConsumerRecord<String, byte[]> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 
     /** Polls until {@code id} is in {@code status}: events on different topics are projected in no set order. */

@@ -16,6 +16,7 @@ import jakarta.enterprise.inject.Instance;
 
 import io.smallrye.jwt.auth.principal.JWTParser;
 import io.smallrye.jwt.auth.principal.ParseException;
+import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.logging.Logger;
 
@@ -32,6 +33,11 @@ import org.jboss.logging.Logger;
  *
  * A request with neither, or with one that does not verify, is refused (401). With {@code courier.auth.enabled=false}
  * every request is the service identity in the default tenant.
+ *
+ * <p>Verifying a JWT against a JWKS <em>URL</em> may wait on the network: smallrye-jwt fetches the key set on first use,
+ * again when a token names a key id it does not hold, and when its copy is older than
+ * {@code smallrye.jwt.jwks.refresh-interval}, each time on the thread that verifies. {@link #mayWaitOnNetwork} tells
+ * callers on an event loop to verify such tokens elsewhere ({@link AccessFilter} does).
  */
 @ApplicationScoped
 public class AccessGate {
@@ -47,14 +53,30 @@ public class AccessGate {
     private final String defaultTenant;
     private final List<KnownKey> keys;
     private final Instance<JWTParser> jwtParser;
+    private final boolean remoteKeys;
 
-    public AccessGate(AuthConfig config, Instance<JWTParser> jwtParser) {
+    public AccessGate(AuthConfig config, Instance<JWTParser> jwtParser, Config mp) {
         this.enabled = config.enabled();
         this.defaultTenant = config.defaultTenant();
         this.open = new Caller(defaultTenant, Caller.Kind.SERVICE, "anonymous");
         this.jwtConfig = config.jwt();
         this.jwtParser = jwtParser;
         this.keys = knownKeys(config);
+        this.remoteKeys = enabled
+                && jwtConfig.enabled()
+                && mp.getOptionalValue("mp.jwt.verify.publickey.location", String.class)
+                        .map(location -> location.trim().toLowerCase(Locale.ROOT))
+                        .filter(location -> location.startsWith("http:") || location.startsWith("https:"))
+                        .isPresent();
+    }
+
+    /**
+     * Whether {@link #authenticate} may wait on the network for a request with these headers: it carries a bearer token
+     * (and no API key, which wins) and JWTs are verified against a JWKS URL. Such a request must not be authenticated on
+     * an event loop: a slow or unreachable key server would stall every connection of that loop.
+     */
+    public boolean mayWaitOnNetwork(Function<String, String> header) {
+        return remoteKeys && header.apply(API_KEY_HEADER) == null && bearer(header.apply("Authorization")) != null;
     }
 
     /** Whether requests must authenticate here. */
@@ -81,17 +103,22 @@ public class AccessGate {
         if (apiKey != null) {
             return byApiKey(apiKey.trim());
         }
-        String authorization = header.apply("Authorization");
-        if (authorization != null
-                && authorization.length() > BEARER.length()
-                && authorization
-                        .substring(0, BEARER.length())
-                        .toLowerCase(Locale.ROOT)
-                        .equals(BEARER)) {
-            return byJwt(authorization.substring(BEARER.length()).trim());
+        String token = bearer(header.apply("Authorization"));
+        if (token != null) {
+            return byJwt(token);
         }
         throw AccessDenied.unauthenticated(
                 "this API needs a credential: Authorization: Bearer <JWT> or " + API_KEY_HEADER + ": <key>");
+    }
+
+    /** The token of an {@code Authorization: Bearer <token>} header; null for any other header or none. */
+    private static String bearer(String authorization) {
+        if (authorization != null
+                && authorization.length() > BEARER.length()
+                && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            return authorization.substring(BEARER.length()).trim();
+        }
+        return null;
     }
 
     private Caller byApiKey(String key) {

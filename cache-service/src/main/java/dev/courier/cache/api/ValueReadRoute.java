@@ -81,6 +81,12 @@ public class ValueReadRoute {
             context.next();
             return;
         }
+        if (gate.mayWaitOnNetwork(request::getHeader)) {
+            // A JWT whose keys may have to be fetched is verified on a worker, by the REST path's filter: never here,
+            // on the event loop.
+            context.next();
+            return;
+        }
         String stored;
         try {
             Caller caller = gate.authenticate(request::getHeader);

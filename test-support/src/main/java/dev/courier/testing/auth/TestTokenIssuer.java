@@ -9,8 +9,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import com.sun.net.httpserver.HttpServer;
 import org.jose4j.jwk.JsonWebKeySet;
@@ -36,6 +39,8 @@ public final class TestTokenIssuer implements AutoCloseable {
     private final RsaJsonWebKey key;
     private final RsaJsonWebKey stranger;
     private final AtomicInteger jwksRequests = new AtomicInteger();
+    /** While set, the key set's answers wait for it (at most a minute): a key server that is slow to answer. */
+    private final AtomicReference<CountDownLatch> hold = new AtomicReference<>();
 
     private TestTokenIssuer(HttpServer server, RsaJsonWebKey key, RsaJsonWebKey stranger) {
         this.server = server;
@@ -57,6 +62,14 @@ public final class TestTokenIssuer implements AutoCloseable {
             byte[] jwks = new JsonWebKeySet(key).toJson().getBytes(StandardCharsets.UTF_8);
             server.createContext("/jwks", exchange -> {
                 issuer.jwksRequests.incrementAndGet();
+                CountDownLatch held = issuer.hold.get();
+                if (held != null) {
+                    try {
+                        held.await(1, TimeUnit.MINUTES);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
                 exchange.getResponseHeaders().add("Content-Type", "application/json");
                 exchange.sendResponseHeaders(200, jwks.length);
                 exchange.getResponseBody().write(jwks);
@@ -84,6 +97,14 @@ public final class TestTokenIssuer implements AutoCloseable {
     /** How often the JWKS was fetched. */
     public int jwksRequests() {
         return jwksRequests.get();
+    }
+
+    /**
+     * Makes the key set's next answers wait until {@code release} is counted down (at most a minute), as a slow or
+     * unreachable key server would; null answers at once again.
+     */
+    public void holdKeySet(CountDownLatch release) {
+        hold.set(release);
     }
 
     /** The settings that make a service verify this issuer's tokens ({@code courier.auth.*}, {@code mp.jwt.*}). */

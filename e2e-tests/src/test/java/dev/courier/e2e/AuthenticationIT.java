@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.courier.testing.auth.TestTokenIssuer;
 import dev.courier.testing.http.RecordingHttpServer;
+import dev.courier.testing.http.RecordingHttpServer.RecordedRequest;
 import dev.courier.testing.http.RecordingHttpServer.Reply;
 import dev.courier.testing.kafka.EmbeddedKafkaBroker;
 import dev.courier.testing.kafka.KafkaTestClient;
@@ -98,6 +99,9 @@ class AuthenticationIT {
         accepterConfig.put("courier.accepter.schedules.refresh", "1s");
         accepterConfig.put("courier.accepter.tenants.initech.allowed-hosts", "initech.test");
         accepterConfig.put("courier.accepter.tenants.hooli.max-schedules", "1");
+        // One invocation every 5 s at most, none stored up: a schedule firing every second outruns it.
+        accepterConfig.put("courier.accepter.tenants.throttled.rate-per-second", "0.2");
+        accepterConfig.put("courier.accepter.tenants.throttled.burst", "1");
         accepter = ServiceProcess.start("auth-accepter", "courier.accepter.app", accepterConfig);
     }
 
@@ -385,6 +389,55 @@ class AuthenticationIT {
                 .isEqualTo(204);
         assertThat(send("DELETE", "/v1/schedules/" + legacy, house, null).statusCode())
                 .isEqualTo(204);
+    }
+
+    /**
+     * A fire refused because its owner is over its rate (429) is not given up: it is tried again at every tick until a
+     * token is there, and then fires, late and once. Tenant throttled may make one invocation every 5 s; its schedule
+     * fires every second, so its first fire takes the only token and the next fire time waits for the next one.
+     */
+    @Test
+    void aFireOverItsOwnersRateIsTriedAgainUntilItFitsAndFiresOnce() throws Exception {
+        String throttled = "Bearer " + issuer.token("throttled");
+        double retriedBefore = fires("retry");
+        HttpResponse<String> created = send(
+                "POST",
+                "/v1/schedules",
+                throttled,
+                "{\"cron\":\"* * * * * ?\",\"request\":" + invocation("/schedule/throttled", null) + "}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String id = JSON.readTree(created.body()).get("id").asText();
+
+        RecordedRequest first = target.awaitOne(request -> fireTime(request, id) != null, WAIT);
+        Instant next = fireTime(first, id).plusSeconds(1);
+        RecordedRequest second = target.awaitOne(request -> next.equals(fireTime(request, id)), WAIT);
+        assertThat(send("DELETE", "/v1/schedules/" + id, throttled, null).statusCode())
+                .isEqualTo(204);
+
+        assertThat(fires("retry") - retriedBefore)
+                .as("ticks at which the next fire time was over the rate")
+                .isGreaterThanOrEqualTo(2);
+        assertThat(Duration.between(first.receivedAt(), second.receivedAt()))
+                .as("the next fire time waited for the next token (5 s after the first)")
+                .isGreaterThanOrEqualTo(Duration.ofSeconds(3));
+        assertThat(target.received().stream().filter(request -> next.equals(fireTime(request, id))))
+                .as("the refused fire time fired once")
+                .hasSize(1);
+        assertThat(target.received().stream()
+                        .map(request -> fireTime(request, id))
+                        .filter(java.util.Objects::nonNull)
+                        .min(Instant::compareTo))
+                .as("no fire time before the first was given up and fired late")
+                .hasValue(fireTime(first, id));
+    }
+
+    /** The fire time of a call made by schedule {@code id} (its correlation id names it), or null. */
+    private static Instant fireTime(RecordedRequest call, String id) {
+        String correlation = call.header("Courier-Correlation-Id");
+        String prefix = "schedule:" + id + ":";
+        return correlation != null && correlation.startsWith(prefix)
+                ? Instant.ofEpochMilli(Long.parseLong(correlation.substring(prefix.length())))
+                : null;
     }
 
     /** Stores a schedule in cache-service as the accepter does, owned by {@code tenant} (null: none named). */

@@ -67,15 +67,29 @@ final class Fuzzer {
                     findings.computeIfAbsent(kind, k -> Collections.synchronizedList(new ArrayList<>()));
             if (examples.size() < EXAMPLES_PER_FINDING) {
                 String body = response.text();
-                examples.add(request + "\n      headers "
-                        + abbreviated(request.headers().toString(), 400) + "\n      body "
-                        + abbreviated(
+                // Escaped: a finding must be reproducible from its example, whatever characters it holds.
+                examples.add(escaped(request.toString()) + "\n      headers "
+                        + escaped(abbreviated(request.headers().toString(), 400)) + "\n      body "
+                        + escaped(abbreviated(
                                 request.body() == null ? "(none)" : new String(request.body(), StandardCharsets.UTF_8),
-                                300)
+                                300))
                         + "\n      -> " + response.status() + " "
                         + response.headers().get("content-type") + " "
                         + (response.error() != null ? response.error() : abbreviated(body, 600)));
             }
+        }
+
+        /** {@code text} with every character outside printable ASCII written as a Java escape. */
+        static String escaped(String text) {
+            StringBuilder out = new StringBuilder(text.length());
+            text.chars().forEach(c -> {
+                if (c >= 0x20 && c < 0x7F && c != '\\') {
+                    out.append((char) c);
+                } else {
+                    out.append(String.format("\\u%04x", c));
+                }
+            });
+            return out.toString();
         }
 
         String summary(String service, long seed) {

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import dev.courier.e2e.HostileRequests.BodyKind;
 import dev.courier.e2e.HostileRequests.Endpoint;
@@ -182,13 +181,9 @@ class HostileInputIT {
         List<String> logged = Fuzzer.loggedErrors(service.log(), logFrom);
 
         assertThat(report.sent.get()).isEqualTo(count);
-        // "no answer" (a request that is neither malformed in its head nor short of a body it announced, and still
-        // gets no answer in 30 s) is an open finding, not yet understood: counted and printed with examples, not
-        // asserted (README, "Hostile input"). Every other finding fails the run.
-        assertThat(report.findingCounts)
-                .as(summary)
-                .containsOnlyKeys(
-                        report.findingCounts.containsKey(Fuzzer.NO_ANSWER) ? Set.of(Fuzzer.NO_ANSWER) : Set.of());
+        // Every finding fails the run, "no answer" too (a request neither malformed in its head nor short of a body
+        // it announced that gets no answer in 30 s).
+        assertThat(report.findingCounts).as(summary).isEmpty();
         assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
         assertThat(ready.body()).contains("\"UP\"");
         assertThat(logged)

@@ -71,16 +71,17 @@ public final class RawHttp {
                 case NONE -> {}
             }
             write(out, "Connection: close\r\n\r\n");
-            if (body != null) {
-                if (framing == Framing.CHUNKED) {
-                    // Two chunks, so that a reader has to join them.
+            if (framing == Framing.CHUNKED) {
+                // Two chunks, so that a reader has to join them. Without a body, the last chunk alone: a chunked body
+                // is not over until it comes (without it, the server rightly waited for more).
+                if (body != null) {
                     int half = length / 2;
                     chunk(out, body, 0, half);
                     chunk(out, body, half, length - half);
-                    write(out, "0\r\n\r\n");
-                } else {
-                    out.writeBytes(body);
                 }
+                write(out, "0\r\n\r\n");
+            } else if (body != null) {
+                out.writeBytes(body);
             }
             return out.toByteArray();
         }

@@ -6,11 +6,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 import dev.courier.e2e.HostileRequests.BodyKind;
 import dev.courier.e2e.HostileRequests.Endpoint;
+import dev.courier.testing.auth.TestTokenIssuer;
 import dev.courier.testing.kafka.EmbeddedKafkaBroker;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -160,16 +163,65 @@ class HostileInputIT {
                         "path", List.of("orders/42", "a", "a/b/c", "x%20y", "")));
     }
 
+    /**
+     * The auth gate, fuzzed: an accepter with authentication on (API keys and bearer JWTs from a real JWKS server on
+     * 127.0.0.1) gets the accepter's hostile requests, each with a credential in front ({@link HostileCredentials}):
+     * valid ones, so that part of them reach the endpoints as a tenant, and every kind of invalid one. Half the run's
+     * size: the endpoints behind the gate were fuzzed above.
+     */
+    @Test
+    @Order(3)
+    void theAuthGateAnswersEveryHostileCredentialWithoutA5xxOrALeak() throws Exception {
+        String apiKey = "fuzz-acme-key-not-a-secret";
+        try (TestTokenIssuer issuer = TestTokenIssuer.start()) {
+            Map<String, String> config = new HashMap<>(issuer.config());
+            config.put("courier.auth.api-keys.acme.sha256", AuthenticationIT.sha256(apiKey));
+            config.put("courier.auth.api-keys.acme.tenant", "acme");
+            config.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+            config.put("courier.accepter.cache-url", cache.baseUri().toString());
+            config.put("courier.accepter.wait.max", "1s");
+            config.put("courier.accepter.status-wait", "1s");
+            try (ServiceProcess guarded = ServiceProcess.start("fuzz-accepter-auth", "courier.accepter.app", config)) {
+                fuzz(
+                        "accepter-service with authentication",
+                        guarded,
+                        ACCEPTER_ENDPOINTS,
+                        Map.of(
+                                "id", invocationIds,
+                                "route", List.of("billing", "orders"),
+                                "path", List.of("orders/42", "a")),
+                        requests -> requests.withCredentials(HostileCredentials.of(issuer, apiKey)),
+                        Integer.getInteger("courier.fuzz.requests", DEFAULT_REQUESTS) / 2);
+            }
+        }
+    }
+
     private static void fuzz(
             String name, ServiceProcess service, List<Endpoint> endpoints, Map<String, List<String>> valid)
             throws Exception {
+        fuzz(
+                name,
+                service,
+                endpoints,
+                valid,
+                UnaryOperator.identity(),
+                Integer.getInteger("courier.fuzz.requests", DEFAULT_REQUESTS));
+    }
+
+    private static void fuzz(
+            String name,
+            ServiceProcess service,
+            List<Endpoint> endpoints,
+            Map<String, List<String>> valid,
+            UnaryOperator<HostileRequests> shaped,
+            int count)
+            throws Exception {
         long seed = Long.getLong("courier.fuzz.seed", DEFAULT_SEED);
-        int count = Integer.getInteger("courier.fuzz.requests", DEFAULT_REQUESTS);
         long logFrom = Files.size(service.log());
         long started = System.nanoTime();
 
-        Fuzzer.Report report =
-                Fuzzer.run(service.baseUri().getPort(), new HostileRequests(endpoints, valid), count, seed);
+        Fuzzer.Report report = Fuzzer.run(
+                service.baseUri().getPort(), shaped.apply(new HostileRequests(endpoints, valid)), count, seed);
 
         String summary =
                 report.summary(name, seed) + String.format("  in %.1f s%n", (System.nanoTime() - started) / 1e9);

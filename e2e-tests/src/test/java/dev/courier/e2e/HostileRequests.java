@@ -75,7 +75,24 @@ final class HostileRequests {
      *     for part of the requests so that they get past the first check
      */
     HostileRequests(List<Endpoint> endpoints, Map<String, List<String>> validValues) {
-        this.requests = Arbitraries.of(endpoints).flatMap(endpoint -> request(endpoint, validValues));
+        this(Arbitraries.of(endpoints).flatMap(endpoint -> request(endpoint, validValues)));
+    }
+
+    private HostileRequests(Arbitrary<RawHttp.Request> requests) {
+        this.requests = requests;
+    }
+
+    /**
+     * The same requests, each with the header lines of one of {@code credentials} in front of its own (which may hold
+     * a hostile {@code Authorization} of their own too): for a service whose auth gate is on.
+     */
+    HostileRequests withCredentials(Arbitrary<List<Map.Entry<String, String>>> credentials) {
+        return new HostileRequests(requests.flatMap(request -> credentials.map(lines -> {
+            List<Map.Entry<String, String>> headers = new ArrayList<>(lines);
+            headers.addAll(request.headers());
+            return new RawHttp.Request(
+                    request.method(), request.target(), headers, request.body(), request.framing(), request.label());
+        })));
     }
 
     /**

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import static dev.courier.e2e.ScheduleCalls.fireTime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -431,15 +432,6 @@ class AuthenticationIT {
                 .hasValue(fireTime(first, id));
     }
 
-    /** The fire time of a call made by schedule {@code id} (its correlation id names it), or null. */
-    private static Instant fireTime(RecordedRequest call, String id) {
-        String correlation = call.header("Courier-Correlation-Id");
-        String prefix = "schedule:" + id + ":";
-        return correlation != null && correlation.startsWith(prefix)
-                ? Instant.ofEpochMilli(Long.parseLong(correlation.substring(prefix.length())))
-                : null;
-    }
-
     /** Stores a schedule in cache-service as the accepter does, owned by {@code tenant} (null: none named). */
     private static void store(String id, String tenant, String cron, String path) throws Exception {
         String owner = tenant == null ? "" : "\"tenant\":\"" + tenant + "\",";
@@ -580,8 +572,13 @@ class AuthenticationIT {
                 .resolve(name + ".log");
     }
 
-    private static String sha256(String key) throws Exception {
-        return HexFormat.of()
-                .formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+    /** The hex SHA-256 of {@code key}: how the services are configured with an API key. */
+    static String sha256(String key) {
+        try {
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
     }
 }

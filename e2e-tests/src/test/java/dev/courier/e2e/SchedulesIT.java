@@ -25,6 +25,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import static dev.courier.e2e.ScheduleCalls.fireTime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -38,7 +39,6 @@ class SchedulesIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final String CORRELATION = "Courier-Correlation-Id";
 
     private static EmbeddedKafkaBroker kafka;
     private static RecordingHttpServer target;
@@ -293,15 +293,6 @@ class SchedulesIT {
     private static String definition(String cron, String path) {
         return "{\"cron\":\"" + cron + "\",\"request\":{\"target\":{\"type\":\"http\",\"url\":\"" + target.url(path)
                 + "\"}}}";
-    }
-
-    /** The fire time of a call of schedule {@code id}, from its correlation id {@code schedule:<id>:<epoch ms>}. */
-    private static Instant fireTime(RecordedRequest call, String id) {
-        String correlation = call.header(CORRELATION);
-        String prefix = "schedule:" + id + ":";
-        return correlation != null && correlation.startsWith(prefix)
-                ? Instant.ofEpochMilli(Long.parseLong(correlation.substring(prefix.length())))
-                : null;
     }
 
     private static JsonNode awaitSchedule(ServiceProcess accepter, String id, Predicate<JsonNode> condition)

@@ -93,7 +93,11 @@ class ReplayIT {
                         "courier.accepter.cache-url",
                         cache.baseUri().toString(),
                         "courier.accepter.header-encryption.keys",
-                        keys));
+                        keys,
+                        // Bodies over 2,000 characters go to the object store (which the listener shares: the same
+                        // default directory), so that a small body tests a replay of a stored one.
+                        "courier.accepter.claim-check.threshold",
+                        "2000"));
         api = new AccepterApi(accepter);
     }
 
@@ -224,6 +228,43 @@ class ReplayIT {
                 .extracting(RecordedRequest::path)
                 .as("only the three inside the window, once each; nothing before or after it, no success")
                 .containsExactlyInAnyOrder("/inside-1", "/inside-2", "/inside-secret");
+    }
+
+    /**
+     * A failure whose body was stored out of band (claim check) is replayable: the listener keeps that body while the
+     * failure record names it, the replay fetches it, and the intake stores it again for the new invocation, whose
+     * call carries it byte for byte.
+     */
+    @Test
+    void aFailureWithAStoredBodyIsReplayedWithThatBody() throws Exception {
+        failing.add("/stored-body");
+        byte[] body = new byte[6000];
+        new java.util.Random(6000).nextBytes(body);
+        long from = System.currentTimeMillis();
+        String original = api.accept(invocation(
+                "/stored-body", ",\"bodyBase64\":\"" + Base64.getEncoder().encodeToString(body) + "\""));
+        long to = lastFailureTimestamp(List.of(original)) + 1;
+        try (KafkaTestClient client = new KafkaTestClient(kafka.bootstrapServers())) {
+            JsonNode failure = JSON.readTree(client.awaitOne("courier.failures", r -> original.equals(r.key()), WAIT)
+                    .value());
+            assertThat(failure.at("/courier/request/bodyRef/object").asText()).isEqualTo("bodies/" + original);
+        }
+        failing.remove("/stored-body");
+
+        String replayId = "stored-body-" + System.nanoTime();
+        HttpResponse<String> started = post(
+                "/v1/replays",
+                "{\"id\":\"" + replayId + "\",\"from\":\"" + Instant.ofEpochMilli(from) + "\",\"to\":\""
+                        + Instant.ofEpochMilli(to) + "\"}");
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+        JsonNode done = awaitReplay(replayId);
+        assertThat(done.get("state").asText()).as(done.toString()).isEqualTo("DONE");
+        assertThat(done.get("enqueued").asInt()).as(done.toString()).isGreaterThanOrEqualTo(1);
+        assertThat(done.get("skipped").asInt()).as(done.toString()).isZero();
+
+        RecordedRequest replayed = target.awaitOne(
+                r -> r.path().equals("/stored-body") && !original.equals(r.header("Idempotency-Key")), WAIT);
+        assertThat(replayed.body()).as("the replayed call's body").isEqualTo(body);
     }
 
     @Test

@@ -24,6 +24,7 @@ import dev.courier.common.record.InvocationRecord;
 import dev.courier.common.request.Callback;
 import dev.courier.common.request.InvocationRequest;
 import dev.courier.common.secret.SealedHeaders;
+import dev.courier.oci.storage.ClaimCheck;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -61,6 +62,7 @@ final class ReplayRun implements Runnable {
     private final Map<String, Object> consumerConfig;
     private final RequestAcceptor acceptor;
     private final SealedHeaders sealing;
+    private final ClaimCheck claimCheck;
     private final ObjectMapper mapper;
     private final ObjectReader records;
     private final int batchSize;
@@ -87,6 +89,7 @@ final class ReplayRun implements Runnable {
             Map<String, Object> consumerConfig,
             RequestAcceptor acceptor,
             SealedHeaders sealing,
+            ClaimCheck claimCheck,
             ObjectMapper mapper,
             int batchSize,
             Duration acceptTimeout,
@@ -99,6 +102,7 @@ final class ReplayRun implements Runnable {
         this.consumerConfig = consumerConfig;
         this.acceptor = acceptor;
         this.sealing = sealing;
+        this.claimCheck = claimCheck;
         this.mapper = mapper;
         this.records =
                 mapper.readerFor(InvocationRecord.class).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -280,17 +284,23 @@ final class ReplayRun implements Runnable {
             matched++;
         }
         InvocationRequest original = courier.request();
-        if (original == null || original.id() == null || original.bodyRef() != null) {
-            synchronized (this) {
-                skipped++;
-            }
+        if (original == null || original.id() == null) {
+            countSkipped();
             return null;
         }
         InvocationRequest opened;
         try {
-            opened = opened(original);
+            opened = opened(withBody(original));
         } catch (SealedHeaders.UnreadableHeaderException e) {
             countFailed(original.id() + ": " + e.getMessage());
+            return null;
+        } catch (BodyUnavailable e) {
+            // Gone or altered, it will not come back: not replayable. A store that failed may answer another run.
+            if (e.lasting) {
+                countSkipped();
+            } else {
+                countFailed(original.id() + ": " + e.getMessage());
+            }
             return null;
         }
         String key = "replay:" + spec.id() + ":" + original.id();
@@ -320,6 +330,42 @@ final class ReplayRun implements Runnable {
                 failure.courier() == null ? null : failure.courier().request();
         String owner = request == null || request.tenant() == null ? defaultTenant : request.tenant();
         return owner.equals(tenant);
+    }
+
+    /**
+     * {@code request} with a body stored out of band back in place (the listener keeps the stored body of a failure
+     * whose record keeps the request); the intake stores it again under the new invocation's id, which owns that copy.
+     */
+    private InvocationRequest withBody(InvocationRequest request) throws BodyUnavailable {
+        if (request.bodyRef() == null) {
+            return request;
+        }
+        try {
+            return claimCheck.claim(request).toCompletableFuture().get(acceptTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BodyUnavailable("interrupted while fetching its stored body", false);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new BodyUnavailable("its stored body could not be fetched in time", false);
+        } catch (java.util.concurrent.ExecutionException e) {
+            boolean lasting = e.getCause() instanceof ClaimCheck.StoredBodyException stored && !stored.retryable();
+            throw new BodyUnavailable(String.valueOf(e.getCause().getMessage()), lasting);
+        }
+    }
+
+    /** A failure's stored body that cannot be had: for good (gone, altered), or for now (the store failed). */
+    private static final class BodyUnavailable extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final boolean lasting;
+
+        BodyUnavailable(String message, boolean lasting) {
+            super(message, null, false, false);
+            this.lasting = lasting;
+        }
+    }
+
+    private synchronized void countSkipped() {
+        skipped++;
     }
 
     /** {@code request} with its sealed header values opened: they were sealed for its id, and get sealed again. */

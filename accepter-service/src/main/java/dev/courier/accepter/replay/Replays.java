@@ -25,6 +25,7 @@ import dev.courier.cacheclient.CacheServiceClient;
 import dev.courier.cacheclient.CacheServiceClient.Precondition;
 import dev.courier.common.cache.CacheNamespaces;
 import dev.courier.common.secret.SealedHeaders;
+import dev.courier.oci.storage.ClaimCheck;
 import io.smallrye.common.annotation.Identifier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -52,6 +53,7 @@ public class Replays {
 
     private final RequestAcceptor acceptor;
     private final TenantPolicies policies;
+    private final ClaimCheck claimCheck;
     private final SealedHeaders sealing;
     private final ObjectMapper mapper;
     private final CacheServiceClient cache;
@@ -65,6 +67,7 @@ public class Replays {
             RequestAcceptor acceptor,
             TenantPolicies policies,
             SealedHeaders sealing,
+            ClaimCheck claimCheck,
             ObjectMapper mapper,
             CacheServiceClient cache,
             AccepterConfig config,
@@ -72,6 +75,7 @@ public class Replays {
         this.acceptor = acceptor;
         this.policies = policies;
         this.sealing = sealing;
+        this.claimCheck = claimCheck;
         this.mapper = mapper;
         this.cache = cache;
         this.config = config.replay();
@@ -127,6 +131,7 @@ public class Replays {
                 consumerConfig,
                 acceptor,
                 sealing,
+                claimCheck,
                 mapper,
                 config.batchSize(),
                 acceptTimeout,

@@ -368,6 +368,7 @@ public class Dispatcher {
             Condition condition,
             int attempts,
             CallbackOutcome callback) {
+        InvocationRequest kept = replayable(request, condition);
         CompletionStage<Void> written = outcomes.write(
                         InvocationRecords.completed(
                                 request,
@@ -377,11 +378,14 @@ public class Dispatcher {
                                 attempts,
                                 callback,
                                 recordResponseMaxBytes,
-                                replayable(request, condition)),
+                                kept),
                         request.tenant())
                 .thenRun(() -> metrics.completed(condition))
-                // The invocation has ended and its record is durable: its stored body is no longer needed.
-                .thenCompose(ignored -> bodies.release(request));
+                // The invocation has ended and its record is durable: its stored body is no longer needed, unless the
+                // failure record keeps the request for a replay, whose reference names it. That one stays for the
+                // bucket's lifecycle rule (README, "Large bodies").
+                .thenCompose(ignored ->
+                        kept != null ? CompletableFuture.<Void>completedFuture(null) : bodies.release(request));
         // Leaving the lane only after the record is written, and before the offset can be committed: a crash in
         // between delivers the request again, which leaves the lane again.
         return request.orderingKey() == null ? written : written.thenCompose(ignored -> lanes.leave(request.id()));

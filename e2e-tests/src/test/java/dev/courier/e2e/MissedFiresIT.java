@@ -90,14 +90,15 @@ class MissedFiresIT {
 
     @Test
     void afterDowntimeFireOnceFiresTheLatestMissedFireTimeOnceAndSkipFiresNone() throws Exception {
-        // Three fire times within one minute: F1 a few seconds ahead, F2 and F3 while no accepter runs.
+        ServiceProcess before = ServiceProcess.start("missed-fires-accepter-1", "courier.accepter.app", accepterConfig);
+        // Three fire times within one minute, chosen once the accepter runs: F1 a few seconds ahead, F2 and F3 while
+        // no accepter runs.
         Instant f1 = firstFireTime();
         Instant f2 = f1.plusSeconds(4);
         Instant f3 = f1.plusSeconds(6);
         String cron = cron(f1, f2, f3);
         String fireOnce;
         String skip;
-        ServiceProcess before = ServiceProcess.start("missed-fires-accepter-1", "courier.accepter.app", accepterConfig);
         try {
             fireOnce = create(before, cron, "fire-once", "/missed/fire-once");
             skip = create(before, cron, "skip", "/missed/skip");

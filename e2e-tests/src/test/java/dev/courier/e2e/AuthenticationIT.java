@@ -460,12 +460,7 @@ class AuthenticationIT {
 
     /** {@code courier_schedule_fires_total} of {@code outcome}. */
     private static double fires(String outcome) throws Exception {
-        String prefix = "courier_schedule_fires_total{outcome=\"" + outcome + "\"";
-        return accepter.metrics()
-                .lines()
-                .filter(line -> line.startsWith(prefix))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
-                .sum();
+        return accepter.metricSum("courier_schedule_fires_total{outcome=\"" + outcome + "\"");
     }
 
     private static void awaitFires(String outcome, double atLeast) throws Exception {

@@ -341,13 +341,7 @@ class SchedulesIT {
 
     /** {@code courier_schedule_fires_total} of {@code outcome} on {@code accepter}. */
     private static double fires(ServiceProcess accepter, String outcome) throws Exception {
-        String prefix = "courier_schedule_fires_total{outcome=\"" + outcome + "\"";
-        return get(accepter, "/q/metrics")
-                .body()
-                .lines()
-                .filter(line -> line.startsWith(prefix))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
-                .sum();
+        return accepter.metricSum("courier_schedule_fires_total{outcome=\"" + outcome + "\"");
     }
 
     private static String correlationId(ConsumerRecord<String, byte[]> record) {

@@ -156,6 +156,18 @@ final class ServiceProcess implements AutoCloseable {
                 .body();
     }
 
+    /**
+     * The sum of the service's metric lines that start with {@code prefix} (a name, or a name and the start of its
+     * labels, e.g. {@code courier_schedule_fires_total{outcome="fired"}); 0 when there is none.
+     */
+    double metricSum(String prefix) throws Exception {
+        return metrics()
+                .lines()
+                .filter(line -> line.startsWith(prefix))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
     /** Stops the service as an orchestrator would: SIGTERM, then SIGKILL if it does not exit in time. */
     @Override
     public void close() throws InterruptedException {

@@ -79,20 +79,17 @@ class SlowKeyServerTest {
                     .as("the token's verification asked the key server")
                     .isGreaterThan(fetchesBefore);
 
-            long started = System.nanoTime();
             HttpResponse<String> withKey = http.send(
                     // Bounded: on a stalled loop it would be answered only after the key server, which the test holds.
                     submit().header(AccessGate.API_KEY_HEADER, KEY)
                             .timeout(Duration.ofSeconds(10))
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
-            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
 
             assertThat(withKey.statusCode()).as(withKey.body()).isEqualTo(202);
             assertThat(withToken)
                     .as("the token's request waits for the key server")
                     .isNotDone();
-            assertThat(millis).as("ms to answer the API key's request").isLessThan(5_000);
 
             release.countDown();
             HttpResponse<String> answered = withToken.get(30, TimeUnit.SECONDS);

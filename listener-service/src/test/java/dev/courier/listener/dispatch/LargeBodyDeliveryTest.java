@@ -165,8 +165,9 @@ class LargeBodyDeliveryTest {
         JsonNode record = recordOn("courier.failures", id);
         assertThat(record.at("/courier/condition").asText()).isEqualTo("EventAgeExceeded");
         assertThat(record.at("/courier/request/bodyRef/object").asText()).isEqualTo("bodies/" + id);
-        // The record is written before a body would be deleted: a while after it, the body is still there.
-        Thread.sleep(1000);
+        // A body is deleted, if at all, once the record is written and before the request's offset is committed: with
+        // the offset committed, the body is still there.
+        client.awaitCommitted("courier-listener", "courier.requests", WAIT);
         assertThat(objects.head("bodies/" + id)).as("the failure's stored body").isPresent();
     }
 

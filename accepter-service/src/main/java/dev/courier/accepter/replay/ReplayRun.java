@@ -11,7 +11,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -345,9 +347,9 @@ final class ReplayRun implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BodyUnavailable("interrupted while fetching its stored body", false);
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             throw new BodyUnavailable("its stored body could not be fetched in time", false);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             boolean lasting = e.getCause() instanceof ClaimCheck.StoredBodyException stored && !stored.retryable();
             throw new BodyUnavailable(String.valueOf(e.getCause().getMessage()), lasting);
         }

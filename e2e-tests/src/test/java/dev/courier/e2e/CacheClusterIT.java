@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,10 @@ import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.courier.testing.kafka.EmbeddedKafkaBroker;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -129,15 +134,18 @@ class CacheClusterIT {
         }
         assertThat(writes.stream().map(CompletableFuture::join)).allMatch(status -> status == 201);
         System.out.printf("cache: %d writes in %.1f s%n", count, (System.nanoTime() - start) / 1e9);
-        // The writer snapshots every 2 s here: kill it once a snapshot taken after every write is on disk.
-        java.nio.file.attribute.FileTime written = java.nio.file.attribute.FileTime.from(java.time.Instant.now());
+        // The writer snapshots every 2 s here (and only a changed state): kill it once a complete snapshot holds every
+        // write, i.e. its position (the sum of the partitions' positions) has reached the log's end. A snapshot taken
+        // the moment the last write was applied counts too.
+        long logEnd = logEnd();
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (snapshotFiles().stream().noneMatch(file -> modifiedAfter(file, written))
-                && System.nanoTime() < deadline) {
+        while (completeSnapshots().stream().noneMatch(position -> position >= logEnd) && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
         writer.kill();
-        assertThat(snapshotFiles()).as("the writer left snapshots").anyMatch(file -> modifiedAfter(file, written));
+        assertThat(completeSnapshots())
+                .as("the writer left a snapshot of every write (log end %d)", logEnd)
+                .anyMatch(position -> position >= logEnd);
 
         long restart = System.nanoTime();
         try (ServiceProcess fromSnapshot = cache("cache-from-snapshot", "both")) {
@@ -160,11 +168,32 @@ class CacheClusterIT {
         }
     }
 
-    private static boolean modifiedAfter(Path file, java.nio.file.attribute.FileTime time) {
-        try {
-            return Files.getLastModifiedTime(file).compareTo(time) > 0;
-        } catch (IOException e) {
-            return false;
+    /** The sum of the change log's end offsets: the position of a state that holds every write made so far. */
+    private static long logEnd() throws Exception {
+        try (Admin admin = kafka.admin()) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (int partition = 0; partition < 3; partition++) {
+                latest.put(new TopicPartition("courier.cache.changes", partition), OffsetSpec.latest());
+            }
+            return admin.listOffsets(latest).all().get().values().stream()
+                    .mapToLong(ListOffsetsResultInfo::offset)
+                    .sum();
+        }
+    }
+
+    /** The positions of the complete snapshots (those with a manifest) in the local object store. */
+    private static List<Long> completeSnapshots() throws IOException {
+        Path state = snapshots.resolve("snapshots/courier.cache.changes/state");
+        if (!Files.isDirectory(state)) {
+            return List.of();
+        }
+        try (Stream<Path> directories = Files.list(state)) {
+            return directories
+                    .filter(directory -> Files.exists(directory.resolve("manifest")))
+                    .map(directory -> Long.parseLong(directory.getFileName().toString()))
+                    .toList();
+        } catch (java.io.UncheckedIOException e) {
+            return List.of(); // the writer deleted an old snapshot while we listed: look again
         }
     }
 

@@ -52,14 +52,7 @@ class AuthenticationIT {
     @BeforeAll
     static void startTheStack() throws Exception {
         kafka = EmbeddedKafkaBroker.start();
-        kafka.createTopics(3, "courier.requests", "courier.results", "courier.failures", "courier.cache.changes");
-        kafka.createTopics(
-                1,
-                "courier.delay.1s",
-                "courier.delay.10s",
-                "courier.delay.1m",
-                "courier.delay.10m",
-                "courier.delay.1h");
+        CourierStack.createTopics(kafka);
         target = RecordingHttpServer.start();
         // Paths under /fail/ fail at once (400 is not retried): failures to replay.
         target.respondWith(request ->

@@ -1,6 +1,5 @@
 package dev.courier.e2e;
 
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -25,26 +24,12 @@ class CancellationRestartIT {
     void aCancellationOlderThanTheLogsRetentionStillHoldsAfterAListenerRestart() throws Exception {
         try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start();
                 RecordingHttpServer target = RecordingHttpServer.start()) {
-            kafka.createTopics(3, "courier.requests", "courier.results", "courier.failures", "courier.cache.changes");
-            kafka.createTopics(
-                    1,
-                    "courier.delay.1s",
-                    "courier.delay.10s",
-                    "courier.delay.1m",
-                    "courier.delay.10m",
-                    "courier.delay.1h",
-                    "courier.cache.changes.aged-out");
+            CourierStack.createTopics(kafka);
+            kafka.createTopics(1, "courier.cache.changes.aged-out");
             String bootstrap = kafka.bootstrapServers();
             Map<String, String> listenerConfig = new HashMap<>(
                     Map.of("kafka.bootstrap.servers", bootstrap, "courier.listener.egress.allow-loopback", "true"));
-            try (ServiceProcess cache = ServiceProcess.start(
-                    "restart-cache",
-                    "courier.cache.app",
-                    Map.of(
-                            "kafka.bootstrap.servers",
-                            bootstrap,
-                            "courier.cache.object-store.directory",
-                            Files.createTempDirectory("courier-cancel-it").toString()))) {
+            try (ServiceProcess cache = CourierStack.startCache("restart-cache", kafka)) {
                 listenerConfig.put("courier.listener.cache-url", cache.baseUri().toString());
                 String id;
                 try (ServiceProcess accepter = ServiceProcess.start(

@@ -1,6 +1,5 @@
 package dev.courier.e2e;
 
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -37,25 +36,11 @@ class DirectProducerIdempotencyIT {
     @BeforeAll
     static void startTheStack() throws Exception {
         kafka = EmbeddedKafkaBroker.start();
-        kafka.createTopics(3, "courier.requests", "courier.results", "courier.failures", "courier.cache.changes");
-        kafka.createTopics(
-                1,
-                "courier.delay.1s",
-                "courier.delay.10s",
-                "courier.delay.1m",
-                "courier.delay.10m",
-                "courier.delay.1h");
+        CourierStack.createTopics(kafka);
         target = RecordingHttpServer.start();
         target.respondWith(request -> Reply.json(200, "{}"));
         String bootstrap = kafka.bootstrapServers();
-        cache = ServiceProcess.start(
-                "direct-keys-cache",
-                "courier.cache.app",
-                Map.of(
-                        "kafka.bootstrap.servers",
-                        bootstrap,
-                        "courier.cache.object-store.directory",
-                        Files.createTempDirectory("courier-direct-keys-it").toString()));
+        cache = CourierStack.startCache("direct-keys-cache", kafka);
         listener = ServiceProcess.start(
                 "direct-keys-listener",
                 "courier.listener.app",

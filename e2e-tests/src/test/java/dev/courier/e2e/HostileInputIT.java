@@ -82,14 +82,7 @@ class HostileInputIT {
         kafka = EmbeddedKafkaBroker.start();
         kafka.createTopics(3, "courier.requests", "courier.results", "courier.failures", "courier.cache.changes");
         String bootstrap = kafka.bootstrapServers();
-        cache = ServiceProcess.start(
-                "fuzz-cache",
-                "courier.cache.app",
-                Map.of(
-                        "kafka.bootstrap.servers",
-                        bootstrap,
-                        "courier.cache.object-store.directory",
-                        Files.createTempDirectory("courier-fuzz").toString()));
+        cache = CourierStack.startCache("fuzz-cache", kafka);
         accepter = ServiceProcess.start(
                 "fuzz-accepter",
                 "courier.accepter.app",

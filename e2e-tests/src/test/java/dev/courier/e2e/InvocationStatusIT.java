@@ -3,7 +3,6 @@ package dev.courier.e2e;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,24 +36,10 @@ class InvocationStatusIT {
     @BeforeAll
     static void startTheStack() throws Exception {
         kafka = EmbeddedKafkaBroker.start();
-        kafka.createTopics(3, "courier.requests", "courier.results", "courier.failures", "courier.cache.changes");
-        kafka.createTopics(
-                1,
-                "courier.delay.1s",
-                "courier.delay.10s",
-                "courier.delay.1m",
-                "courier.delay.10m",
-                "courier.delay.1h");
+        CourierStack.createTopics(kafka);
         target = RecordingHttpServer.start();
         String bootstrap = kafka.bootstrapServers();
-        cache = ServiceProcess.start(
-                "status-cache",
-                "courier.cache.app",
-                Map.of(
-                        "kafka.bootstrap.servers",
-                        bootstrap,
-                        "courier.cache.object-store.directory",
-                        Files.createTempDirectory("courier-status-it").toString()));
+        cache = CourierStack.startCache("status-cache", kafka);
         listener = ServiceProcess.start(
                 "status-listener",
                 "courier.listener.app",

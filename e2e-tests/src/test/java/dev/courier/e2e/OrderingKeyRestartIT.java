@@ -1,6 +1,5 @@
 package dev.courier.e2e;
 
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -28,14 +27,7 @@ class OrderingKeyRestartIT {
     void aKeysSecondRequestStillWaitsForItsFirstAfterAListenerCrash() throws Exception {
         try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start();
                 RecordingHttpServer target = RecordingHttpServer.start()) {
-            kafka.createTopics(3, "courier.requests", "courier.results", "courier.failures", "courier.cache.changes");
-            kafka.createTopics(
-                    1,
-                    "courier.delay.1s",
-                    "courier.delay.10s",
-                    "courier.delay.1m",
-                    "courier.delay.10m",
-                    "courier.delay.1h");
+            CourierStack.createTopics(kafka);
             String bootstrap = kafka.bootstrapServers();
             AtomicInteger calls = new AtomicInteger();
             // The very first call (the first request's, if the key is honoured) asks for a retry in 8 s: long enough
@@ -43,15 +35,7 @@ class OrderingKeyRestartIT {
             target.respondWith(request -> calls.incrementAndGet() == 1
                     ? Reply.json(503, "{}").withHeader("Retry-After", "8")
                     : Reply.json(200, "{}"));
-            try (ServiceProcess cache = ServiceProcess.start(
-                            "ordering-cache",
-                            "courier.cache.app",
-                            Map.of(
-                                    "kafka.bootstrap.servers",
-                                    bootstrap,
-                                    "courier.cache.object-store.directory",
-                                    Files.createTempDirectory("courier-ordering-it")
-                                            .toString()));
+            try (ServiceProcess cache = CourierStack.startCache("ordering-cache", kafka);
                     ServiceProcess accepter = ServiceProcess.start(
                             "ordering-accepter",
                             "courier.accepter.app",

@@ -3,7 +3,6 @@ package dev.courier.e2e;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,14 +50,7 @@ class ReplayIT {
     @BeforeAll
     static void startTheStack() throws Exception {
         kafka = EmbeddedKafkaBroker.start();
-        kafka.createTopics(3, "courier.requests", "courier.results", "courier.failures", "courier.cache.changes");
-        kafka.createTopics(
-                1,
-                "courier.delay.1s",
-                "courier.delay.10s",
-                "courier.delay.1m",
-                "courier.delay.10m",
-                "courier.delay.1h");
+        CourierStack.createTopics(kafka);
         target = RecordingHttpServer.start();
         target.respondWith(request ->
                 failing.contains(request.path()) ? Reply.json(400, "{\"error\":\"no\"}") : Reply.json(200, "{}"));
@@ -66,14 +58,7 @@ class ReplayIT {
         new SecureRandom().nextBytes(key);
         String keys = "replay-it:" + Base64.getEncoder().encodeToString(key);
         String bootstrap = kafka.bootstrapServers();
-        cache = ServiceProcess.start(
-                "replay-cache",
-                "courier.cache.app",
-                Map.of(
-                        "kafka.bootstrap.servers",
-                        bootstrap,
-                        "courier.cache.object-store.directory",
-                        Files.createTempDirectory("courier-replay-it").toString()));
+        cache = CourierStack.startCache("replay-cache", kafka);
         listener = ServiceProcess.start(
                 "replay-listener",
                 "courier.listener.app",

@@ -6,7 +6,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -56,14 +55,7 @@ class StateAtScaleIT {
         kafka = EmbeddedKafkaBroker.start();
         kafka.createTopics(3, "courier.requests", "courier.results", "courier.failures", "courier.cache.changes");
         String bootstrap = kafka.bootstrapServers();
-        cache = ServiceProcess.start(
-                "scale-cache",
-                "courier.cache.app",
-                Map.of(
-                        "kafka.bootstrap.servers",
-                        bootstrap,
-                        "courier.cache.object-store.directory",
-                        Files.createTempDirectory("courier-scale-it").toString()));
+        cache = CourierStack.startCache("scale-cache", kafka);
         accepter = ServiceProcess.start(
                 "scale-accepter",
                 "courier.accepter.app",

@@ -68,17 +68,20 @@ set_mode() {
         : "${BENCH_SECONDS:=3}" "${BENCH_WARMUP_SECONDS:=2}" "${BENCH_PRODUCER_RECORDS:=150000}"
         : "${BENCH_DELIVERY_WARMUP:=3000}" "${BENCH_DELIVERY_RECORDS:=5000}"
         : "${BENCH_LITTLE_WARMUP:=2000}" "${BENCH_LITTLE_RECORDS:=3000}" "${BENCH_COST_INVOCATIONS:=2000}"
-        : "${BENCH_REDIS_REQUESTS:=100000}"
+        : "${BENCH_REDIS_REQUESTS:=100000}" "${BENCH_COST_MAX_WARMUP_SECONDS:=0}"
     else
         : "${BENCH_SECONDS:=20}" "${BENCH_WARMUP_SECONDS:=20}" "${BENCH_PRODUCER_RECORDS:=1000000}"
         : "${BENCH_DELIVERY_WARMUP:=200000}" "${BENCH_DELIVERY_RECORDS:=50000}"
         : "${BENCH_LITTLE_WARMUP:=120000}" "${BENCH_LITTLE_RECORDS:=25000}" "${BENCH_COST_INVOCATIONS:=10000}"
-        : "${BENCH_REDIS_REQUESTS:=1000000}"
+        : "${BENCH_REDIS_REQUESTS:=1000000}" "${BENCH_COST_MAX_WARMUP_SECONDS:=300}"
     fi
     : "${BENCH_CONNECTIONS:=16 64 256}" "${BENCH_INTAKE_RATE:=5000}" "${BENCH_E2E_RATES:=100 500 2000}"
     : "${BENCH_BATCH_SIZE:=100}" "${BENCH_BATCH_CONNECTIONS:=16}"
     : "${BENCH_BULK_WRITES:=100}" "${BENCH_BULK_CONNECTIONS:=16}"
     : "${BENCH_CACHE_CONNECTIONS:=64}" "${BENCH_LAG_RATE:=100}" "${BENCH_COST_RATE:=1000}"
+    # cost: after BENCH_WARMUP_SECONDS, warm-up rounds of this many seconds until the JIT compilers are quiet, for
+    # BENCH_COST_MAX_WARMUP_SECONDS in all at most (300 s; --quick: 0, no rounds).
+    : "${BENCH_COST_ROUND_SECONDS:=20}"
     : "${BENCH_STATUS_COUNT:=10000000}"
     : "${BENCH_WAIT_RATE:=500}" "${BENCH_WAIT_N:=5}"
 }
@@ -661,15 +664,34 @@ section_cost() {
     local -A before=() jit_before=()
     say "Cost: $n invocations at $BENCH_COST_RATE/s through the whole stack"
     port_open "$ACCEPTER_PORT" && port_open "$LISTENER_PORT" && port_open "$CACHE_PORT" || start_stack cost
-    # The cost of an invocation is a warm stack's: the stack first runs BENCH_WARMUP_SECONDS at the same rate, and
-    # only once the target has every warm-up call (and the status projection has had a moment) does the measuring
-    # start. Measured cold, the JIT compilers' work on the first 10,000 was most of the figure and grew with every
-    # new code path, whatever each invocation costs (docs/benchmarks.md, 2026-12-03).
+    # The cost of an invocation is a warm stack's: the stack first runs BENCH_WARMUP_SECONDS at the same rate, then
+    # more rounds of BENCH_COST_ROUND_SECONDS at the rate until the four processes' JIT compilers used under 0.5 CPU s
+    # per 10,000 invocations in a round (5% of a core at 1,000/s), for BENCH_COST_MAX_WARMUP_SECONDS in all at most;
+    # and only once the target has every warm-up call (and the status projection has had a moment) does the measuring
+    # start. Measured cold, the compilers' work on the first 10,000 was most of the figure; after 60 s it was still
+    # about 40% of it, and they were done after about 150 s (docs/benchmarks.md, 2026-12-03 and 2026-12-07 evening).
+    local pids warmed jit_start jit_round quiet=false
+    pids="$(for name in accepter listener cache kafka; do cat "$PID_DIR/$name.pid"; done)"
     target_reset >/dev/null
     warmup="$(bench_java load --url "$url" --target "$TARGET_URL/noop" --rate "$BENCH_COST_RATE" \
         --duration "$BENCH_WARMUP_SECONDS")"
     printf '%s\n' "$warmup" >>"$LOG_DIR/load.log"
     await_target "$(field "$warmup" ok)" 300 >/dev/null
+    warmed="$BENCH_WARMUP_SECONDS"
+    while ((warmed + BENCH_COST_ROUND_SECONDS <= BENCH_COST_MAX_WARMUP_SECONDS)); do
+        jit_start="$(jit_sum $pids)"
+        target_reset >/dev/null
+        warmup="$(bench_java load --url "$url" --target "$TARGET_URL/noop" --rate "$BENCH_COST_RATE" \
+            --duration "$BENCH_COST_ROUND_SECONDS")"
+        printf '%s\n' "$warmup" >>"$LOG_DIR/load.log"
+        await_target "$(field "$warmup" ok)" 300 >/dev/null
+        warmed=$((warmed + BENCH_COST_ROUND_SECONDS))
+        jit_round="$(calc "($(jit_sum $pids) - $jit_start) * 10000 / ($BENCH_COST_ROUND_SECONDS * $BENCH_COST_RATE)")"
+        if (($(calc "$jit_round < 0.5 ? 1 : 0"))); then
+            quiet=true
+            break
+        fi
+    done
     sleep 3
     for name in accepter listener cache kafka; do
         pid="$(cat "$PID_DIR/$name.pid")"
@@ -685,7 +707,7 @@ section_cost() {
         # The JIT compilers' part is printed apart: on two cores they still compile after a minute at the rate, and
         # their share moves with what else runs (docs/benchmarks.md, 2026-12-07).
         row cost "$name: CPU s per 10,000 invocations (JIT compilers' part); peak RSS" \
-            "$(calc "($(cpu_seconds "$pid") - ${before[$name]}) * 10000 / $n") CPU s ($(calc "($(jit_seconds "$pid") - ${jit_before[$name]}) * 10000 / $n") JIT); $(peak_rss_mib "$pid") MiB" \
+            "$(calc "($(cpu_seconds "$pid") - ${before[$name]}) * 10000 / $n") CPU s ($(calc "($(jit_seconds "$pid") - ${jit_before[$name]}) * 10000 / $n") JIT); $(peak_rss_mib "$pid") MiB; after $warmed s at the rate$([[ "$quiet" == true ]] || echo ", compilers not yet quiet")" \
             "" "" "" ""
     done
 }

@@ -19,6 +19,11 @@ final class CourierStack {
      */
     static void createTopics(EmbeddedKafkaBroker kafka) {
         kafka.createTopics(3, "courier.requests", "courier.results", "courier.failures", "courier.cache.changes");
+        createDelayTiers(kafka);
+    }
+
+    /** Creates the listener's five delay tiers, with 1 partition each. */
+    static void createDelayTiers(EmbeddedKafkaBroker kafka) {
         kafka.createTopics(
                 1,
                 "courier.delay.1s",

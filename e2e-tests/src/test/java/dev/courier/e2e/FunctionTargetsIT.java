@@ -43,13 +43,7 @@ class FunctionTargetsIT {
     static void start() {
         kafka = EmbeddedKafkaBroker.start();
         kafka.createTopics(1, "courier.requests", "courier.results", "courier.failures");
-        kafka.createTopics(
-                1,
-                "courier.delay.1s",
-                "courier.delay.10s",
-                "courier.delay.1m",
-                "courier.delay.10m",
-                "courier.delay.1h");
+        CourierStack.createDelayTiers(kafka);
         oci = FakeOciServer.start();
         KEY.trustedBy(oci);
         callback = RecordingHttpServer.start();

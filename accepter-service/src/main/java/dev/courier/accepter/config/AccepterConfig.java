@@ -221,7 +221,8 @@ public interface AccepterConfig {
 
     /**
      * {@code Prefer: wait=N}: answering with the invocation's outcome when it ends within N seconds. The invocation
-     * records are followed by the {@code invocation-records} channel ({@code mp.messaging.incoming.invocation-records.*}).
+     * records are followed by {@code wait.InvocationRecordFollower}, with the shared {@code kafka.*} settings, only
+     * while somebody waits.
      */
     @WithName("wait")
     Waiting waiting();
@@ -241,5 +242,17 @@ public interface AccepterConfig {
          */
         @WithDefault("10000")
         int maxWaiters();
+
+        /** The invocation record topics to follow: the listener's {@code topics.results} and {@code .failures}. */
+        @WithDefault("courier.results,courier.failures")
+        List<String> topics();
+
+        /**
+         * How long the records are still read after the last caller stopped waiting. Reading stops after it (no
+         * fetch at all while nobody waits); the next caller to wait then costs one look-up of the partitions' ends
+         * before its request is published, a few milliseconds.
+         */
+        @WithDefault("10s")
+        Duration linger();
     }
 }

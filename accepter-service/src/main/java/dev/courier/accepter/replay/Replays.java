@@ -2,7 +2,6 @@ package dev.courier.accepter.replay;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,6 +17,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.courier.accepter.config.AccepterConfig;
+import dev.courier.accepter.config.AssignedConsumers;
 import dev.courier.accepter.intake.RequestAcceptor;
 import dev.courier.accepter.problem.RequestProblem;
 import dev.courier.accepter.tenancy.TenantPolicies;
@@ -27,9 +27,6 @@ import dev.courier.common.cache.CacheNamespaces;
 import dev.courier.common.secret.SealedHeaders;
 import dev.courier.oci.storage.ClaimCheck;
 import io.smallrye.common.annotation.Identifier;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 
 /**
@@ -100,19 +97,7 @@ public class Replays {
 
     /** Consumer settings: the shared {@code kafka.*} ones; no group (partitions are assigned), nothing committed. */
     static Map<String, Object> consumerConfig(Map<String, Object> kafka) {
-        Map<String, Object> props = new HashMap<>();
-        kafka.forEach((key, value) -> {
-            if (ConsumerConfig.configNames().contains(key)) {
-                props.put(key, value);
-            }
-        });
-        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "courier-accepter-replay");
-        return props;
+        return AssignedConsumers.settings(kafka, "courier-accepter-replay", "none");
     }
 
     /**

@@ -1,10 +1,12 @@
 package dev.courier.accepter.wait;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -20,6 +22,8 @@ import dev.courier.accepter.intake.RequestAcceptor;
 import dev.courier.common.http.CourierHeaders;
 import dev.courier.common.record.InvocationRecord;
 import dev.courier.common.request.InvocationRequest;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import org.jboss.logging.Logger;
 
 /**
@@ -36,22 +40,35 @@ import org.jboss.logging.Logger;
  * {@code recordResponse}, so that its invocation record carries the target's body.
  *
  * <p>Invariants: the wait begins only after Kafka acknowledged the request (the usual {@code 202} promise); a caller
- * is answered by the N-th second whatever happens; a waiter is registered before its request is published, so that
- * its record cannot be read before anybody waits for it.
+ * is answered by the N-th second whatever happens; a waiter is registered, and the records are being read
+ * ({@link InvocationRecordFollower#reading()}), before its request is published, so that its record cannot be written
+ * before anybody reads for it.
  */
 @ApplicationScoped
 public class WaitingAcceptor {
     private static final Logger LOG = Logger.getLogger(WaitingAcceptor.class);
 
+    /**
+     * How long a caller may wait for the records to be read before its request is published: normally milliseconds,
+     * once per quiet spell; longer only when the broker does not answer.
+     */
+    private static final Duration READING_TIMEOUT = Duration.ofSeconds(5);
+
     private final RequestAcceptor acceptor;
     private final InvocationWaiters waiters;
+    private final InvocationRecordFollower follower;
     private final ObjectReader records;
     private final long maxSeconds;
 
     public WaitingAcceptor(
-            RequestAcceptor acceptor, InvocationWaiters waiters, ObjectMapper mapper, AccepterConfig config) {
+            RequestAcceptor acceptor,
+            InvocationWaiters waiters,
+            InvocationRecordFollower follower,
+            ObjectMapper mapper,
+            AccepterConfig config) {
         this.acceptor = acceptor;
         this.waiters = waiters;
+        this.follower = follower;
         // Records written by a newer listener may have fields this accepter does not know: they do not matter here.
         this.records =
                 mapper.readerFor(InvocationRecord.class).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -76,13 +93,47 @@ public class WaitingAcceptor {
         }
         RequestAcceptor.Submission stored = new RequestAcceptor.Submission(
                 asking, submission.idempotencyKey(), submission.documentBytes() + "\"recordResponse\":true,".length());
+        CompletableFuture<Void> reading = follower.reading().toCompletableFuture();
+        if (reading.isDone() && !reading.isCompletedExceptionally()) {
+            return waitFor(stored, waiter, deadline, seconds); // the usual case under load: no hop
+        }
+        // The first caller after a quiet spell: the follower looks up where each partition ends (on its own thread),
+        // then the request is published, back on this request's context. Not ready in time (READING_TIMEOUT, and never
+        // past the caller's own wait): published and answered without waiting.
+        Executor onThisContext = requestContext();
+        long bound = Math.min(READING_TIMEOUT.toNanos(), deadline - System.nanoTime());
+        return reading.orTimeout(bound, TimeUnit.NANOSECONDS)
+                .handleAsync(
+                        (ready, error) -> {
+                            if (error == null) {
+                                return waitFor(stored, waiter, deadline, seconds);
+                            }
+                            LOG.warnf(
+                                    "the invocation records are not being read (%s); %s is answered without waiting",
+                                    error.toString(), asking.id());
+                            waiters.cancel(waiter);
+                            return acceptor.accept(submission).thenApply(acceptance -> accepted(acceptance, 0));
+                        },
+                        onThisContext)
+                .thenCompose(answer -> answer);
+    }
+
+    /** Publishes {@code stored}, whose {@code waiter} is registered and read for, then waits for its record. */
+    private CompletionStage<Response> waitFor(
+            RequestAcceptor.Submission stored, InvocationWaiters.Waiter waiter, long deadline, long seconds) {
         return acceptor.accept(stored)
                 .whenComplete((acceptance, error) -> {
                     if (error != null) {
                         waiters.cancel(waiter);
                     }
                 })
-                .thenCompose(acceptance -> await(acceptance, asking.id(), waiter, deadline, seconds));
+                .thenCompose(acceptance -> await(acceptance, stored.request().id(), waiter, deadline, seconds));
+    }
+
+    /** Runs tasks on the calling request's Vert.x context (its event loop, its request scope); inline without one. */
+    private static Executor requestContext() {
+        Context context = Vertx.currentContext();
+        return context == null ? Runnable::run : task -> context.runOnContext(ignored -> task.run());
     }
 
     /** Waits for the accepted invocation's record until {@code deadline}, then answers. */

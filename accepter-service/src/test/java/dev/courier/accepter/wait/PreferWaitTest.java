@@ -19,6 +19,7 @@ import dev.courier.testing.kafka.InjectKafkaBroker;
 import dev.courier.testing.kafka.KafkaBrokerResource;
 import dev.courier.testing.kafka.KafkaTestClient;
 import dev.courier.testing.kafka.TestKafkaBroker;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -59,6 +60,9 @@ class PreferWaitTest {
 
     @Inject
     InvocationWaiters waiters;
+
+    @Inject
+    MeterRegistry registry;
 
     KafkaTestClient client;
 
@@ -166,6 +170,41 @@ class PreferWaitTest {
     }
 
     @Test
+    void nothingIsReadWhileNobodyWaitsAndTheNextCallerStillGetsItsRecord() throws Exception {
+        // Nobody waits: after the linger (1 s in tests) the consumer stops fetching, whatever is written meanwhile.
+        awaitNotReading();
+        double fetchesBefore = fetches();
+        double consumedBefore = consumed();
+        for (int i = 0; i < 50; i++) {
+            String other = Ulid.next();
+            client.send("courier.results", other, record(other, "nobody-waits", "Success", "200", null));
+        }
+        Thread.sleep(1_500);
+        assertThat(follower.isReading()).as("reading while nobody waits").isFalse();
+        assertThat(fetches()).as("fetches while nobody waits").isEqualTo(fetchesBefore);
+
+        // The first caller after the quiet spell: its request is published once the ends are looked up, so its
+        // record, written right after, is read.
+        String correlationId = "quiet-" + Ulid.next();
+        CompletableFuture<HttpResponse<byte[]>> answer =
+                post("/v1/invocations", invocation(correlationId), "wait=20", null);
+        String id = storedRequest(correlationId).get("id").asText();
+        assertThat(follower.isReading()).as("reading once somebody waits").isTrue();
+        client.send("courier.results", id, record(id, correlationId, "Success", "204", null));
+
+        HttpResponse<byte[]> response = answer.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Courier-Invocation-Id")).hasValue(id);
+        assertThat(fetches()).as("fetches while somebody waits").isGreaterThan(fetchesBefore);
+        assertThat(consumed() - consumedBefore)
+                .as("records read: from the end on, not the 50 written while nobody waited")
+                .isBetween(1.0, 10.0);
+
+        // And it stops again once nobody has waited for the linger.
+        awaitNotReading();
+    }
+
+    @Test
     void withoutARecordInTimeTheAnswerIsTheUsual202AfterTheWait() throws Exception {
         String correlationId = "slow-" + Ulid.next();
         long start = System.nanoTime();
@@ -251,6 +290,34 @@ class PreferWaitTest {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(text(response)).isEqualTo("{\"quantity\":3,\"id\":42}");
         assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
+    }
+
+    private void awaitNotReading() throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (follower.isReading() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(follower.isReading()).as("reading, with nobody waiting").isFalse();
+    }
+
+    /** The follower's consumer's fetch requests so far, from its own metrics. */
+    private double fetches() {
+        return registry.get("kafka.consumer.fetch.manager.fetch.total")
+                .tag("client.id", "courier-accepter-wait")
+                .functionCounter()
+                .count();
+    }
+
+    /** The records the follower's consumer has read so far, from its own metrics. */
+    private double consumed() {
+        return registry
+                .get("kafka.consumer.fetch.manager.records.consumed.total")
+                .tag("client.id", "courier-accepter-wait")
+                .functionCounters()
+                .stream()
+                .filter(counter -> counter.getId().getTag("topic") == null)
+                .mapToDouble(counter -> counter.count())
+                .sum();
     }
 
     /** POSTs {@code body} to {@code path} with {@code Prefer: prefer} (if not null) and answers the pending response. */

@@ -98,6 +98,7 @@ field() { tr ' ' '\n' <<<"$1" | awk -F= -v name="$2" '$1 == name { print $2; exi
 calc() { awk "BEGIN { printf \"%s\", $1 }"; }
 fmt_int() { awk -v v="$1" 'BEGIN { printf "%\047.0f", v }'; }
 fmt_ms() { awk -v v="$1" 'BEGIN { printf (v < 10 ? "%.2f ms" : "%.0f ms"), v }'; }
+fmt_cpu() { awk -v v="$1" 'BEGIN { printf "%.2f", v }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
 
 # verdict <value> <ge|le> <threshold>: met or MISSED.
@@ -659,8 +660,26 @@ section_wait() {
     stop_services
 }
 
+# cost_warmup <accepter URL> <seconds>: invocations at BENCH_COST_RATE for that long, then until the target has them all.
+cost_warmup() {
+    local warmup
+    target_reset >/dev/null
+    warmup="$(bench_java load --url "$1" --target "$TARGET_URL/noop" --rate "$BENCH_COST_RATE" --duration "$2")"
+    printf '%s\n' "$warmup" >>"$LOG_DIR/load.log"
+    await_target "$(field "$warmup" ok)" 300 >/dev/null
+}
+
+# compilers_note <true|false|unchecked>: what a cost row says of the JIT compilers at the end of the warm-up.
+compilers_note() {
+    case "$1" in
+        true) ;;
+        false) echo ", compilers not yet quiet" ;;
+        *) echo ", compilers not checked" ;;
+    esac
+}
+
 section_cost() {
-    local n="$BENCH_COST_INVOCATIONS" url="http://127.0.0.1:$ACCEPTER_PORT/v1/invocations" name pid warmup
+    local n="$BENCH_COST_INVOCATIONS" url="http://127.0.0.1:$ACCEPTER_PORT/v1/invocations" name pid
     local -A before=() jit_before=()
     say "Cost: $n invocations at $BENCH_COST_RATE/s through the whole stack"
     port_open "$ACCEPTER_PORT" && port_open "$LISTENER_PORT" && port_open "$CACHE_PORT" || start_stack cost
@@ -670,23 +689,18 @@ section_cost() {
     # and only once the target has every warm-up call (and the status projection has had a moment) does the measuring
     # start. Measured cold, the compilers' work on the first 10,000 was most of the figure; after 60 s it was still
     # about 40% of it, and they were done after about 150 s (docs/benchmarks.md, 2026-12-03 and 2026-12-07 evening).
-    local pids warmed jit_start jit_round quiet=false
+    # quiet: whether the compilers were seen quiet in a round (true), still busy in the last one (false), or never
+    # looked at, when the warm-up leaves no room for a round (--quick).
+    local pids warmed jit_start jit_round quiet=unchecked
     pids="$(for name in accepter listener cache kafka; do cat "$PID_DIR/$name.pid"; done)"
-    target_reset >/dev/null
-    warmup="$(bench_java load --url "$url" --target "$TARGET_URL/noop" --rate "$BENCH_COST_RATE" \
-        --duration "$BENCH_WARMUP_SECONDS")"
-    printf '%s\n' "$warmup" >>"$LOG_DIR/load.log"
-    await_target "$(field "$warmup" ok)" 300 >/dev/null
+    cost_warmup "$url" "$BENCH_WARMUP_SECONDS"
     warmed="$BENCH_WARMUP_SECONDS"
     while ((warmed + BENCH_COST_ROUND_SECONDS <= BENCH_COST_MAX_WARMUP_SECONDS)); do
         jit_start="$(jit_sum $pids)"
-        target_reset >/dev/null
-        warmup="$(bench_java load --url "$url" --target "$TARGET_URL/noop" --rate "$BENCH_COST_RATE" \
-            --duration "$BENCH_COST_ROUND_SECONDS")"
-        printf '%s\n' "$warmup" >>"$LOG_DIR/load.log"
-        await_target "$(field "$warmup" ok)" 300 >/dev/null
+        cost_warmup "$url" "$BENCH_COST_ROUND_SECONDS"
         warmed=$((warmed + BENCH_COST_ROUND_SECONDS))
         jit_round="$(calc "($(jit_sum $pids) - $jit_start) * 10000 / ($BENCH_COST_ROUND_SECONDS * $BENCH_COST_RATE)")"
+        quiet=false
         if (($(calc "$jit_round < 0.5 ? 1 : 0"))); then
             quiet=true
             break
@@ -707,7 +721,7 @@ section_cost() {
         # The JIT compilers' part is printed apart: on two cores they still compile after a minute at the rate, and
         # their share moves with what else runs (docs/benchmarks.md, 2026-12-07).
         row cost "$name: CPU s per 10,000 invocations (JIT compilers' part); peak RSS" \
-            "$(calc "($(cpu_seconds "$pid") - ${before[$name]}) * 10000 / $n") CPU s ($(calc "($(jit_seconds "$pid") - ${jit_before[$name]}) * 10000 / $n") JIT); $(peak_rss_mib "$pid") MiB; after $warmed s at the rate$([[ "$quiet" == true ]] || echo ", compilers not yet quiet")" \
+            "$(fmt_cpu "$(calc "($(cpu_seconds "$pid") - ${before[$name]}) * 10000 / $n")") CPU s ($(fmt_cpu "$(calc "($(jit_seconds "$pid") - ${jit_before[$name]}) * 10000 / $n")") JIT); $(peak_rss_mib "$pid") MiB; after $warmed s at the rate$(compilers_note "$quiet")" \
             "" "" "" ""
     done
 }

@@ -1,8 +1,8 @@
 package dev.courier.accepter.config;
 
-import java.util.HashMap;
 import java.util.Map;
 
+import dev.courier.kafka.KafkaSettings;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -20,12 +20,7 @@ public final class AssignedConsumers {
      * {@code autoOffsetReset} says ({@code latest}, {@code earliest} or {@code none}).
      */
     public static Map<String, Object> settings(Map<String, Object> kafka, String clientId, String autoOffsetReset) {
-        Map<String, Object> props = new HashMap<>();
-        kafka.forEach((key, value) -> {
-            if (ConsumerConfig.configNames().contains(key)) {
-                props.put(key, value);
-            }
-        });
+        Map<String, Object> props = KafkaSettings.consumer(kafka);
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, autoOffsetReset);

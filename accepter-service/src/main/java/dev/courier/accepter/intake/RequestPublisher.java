@@ -3,7 +3,6 @@ package dev.courier.accepter.intake;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -21,6 +20,7 @@ import dev.courier.accepter.config.AccepterConfig;
 import dev.courier.common.request.InvocationRequest;
 import dev.courier.common.secret.SealedHeaders;
 import dev.courier.common.status.StatusEvent;
+import dev.courier.kafka.KafkaSettings;
 import io.quarkus.runtime.Startup;
 import io.smallrye.common.annotation.Identifier;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -77,12 +77,7 @@ public class RequestPublisher {
 
     /** Producer settings: the shared {@code kafka.*} ones, then the ones this path's promise depends on. */
     static Map<String, Object> producerConfig(Map<String, Object> kafka, AccepterConfig config) {
-        Map<String, Object> props = new HashMap<>();
-        kafka.forEach((key, value) -> {
-            if (ProducerConfig.configNames().contains(key)) {
-                props.put(key, value);
-            }
-        });
+        Map<String, Object> props = KafkaSettings.producer(kafka);
         long timeoutMs = config.publishTimeout().toMillis();
         long lingerMs = config.linger().toMillis();
         // A 202 promises the record is on every in-sync replica.

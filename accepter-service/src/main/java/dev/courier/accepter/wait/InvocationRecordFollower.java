@@ -7,11 +7,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 
 import dev.courier.accepter.config.AccepterConfig;
 import dev.courier.accepter.config.AssignedConsumers;
+import dev.courier.kafka.ConsumerLoop;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
@@ -23,7 +24,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 
 /**
@@ -44,8 +44,8 @@ import org.jboss.logging.Logger;
  * <p>A record is looked at by its key alone (the listener keys records by invocation id); only one somebody waits
  * for is read further.
  */
-@ApplicationScoped
-public class InvocationRecordFollower implements Runnable {
+@Singleton
+public class InvocationRecordFollower extends ConsumerLoop<String, byte[]> {
     private static final Logger LOG = Logger.getLogger(InvocationRecordFollower.class);
     /** How long a poll waits for records while reading. */
     private static final Duration POLL = Duration.ofMillis(100);
@@ -70,17 +70,17 @@ public class InvocationRecordFollower implements Runnable {
     private long lastWanted;
 
     private volatile List<TopicPartition> partitions = List.of();
-    private volatile boolean running;
-    private volatile Thread thread;
-    private volatile KafkaConsumer<String, byte[]> consumer;
-    /** Only the loop's thread reads and writes it. */
+    /** Only the loop's thread reads and writes the two below. */
     private boolean missingTopicLogged;
+
+    private KafkaClientMetrics metrics;
 
     public InvocationRecordFollower(
             InvocationWaiters waiters,
             AccepterConfig config,
             MeterRegistry registry,
             @Identifier("default-kafka-broker") Map<String, Object> kafka) {
+        super("courier-accepter-wait-follower");
         this.waiters = waiters;
         this.topics = List.copyOf(config.waiting().topics());
         this.lingerNanos = config.waiting().linger().toNanos();
@@ -97,22 +97,11 @@ public class InvocationRecordFollower implements Runnable {
     }
 
     void start(@Observes StartupEvent event) {
-        running = true;
-        thread = new Thread(this, "courier-accepter-wait-follower");
-        thread.setDaemon(true);
-        thread.start();
+        startLoop();
     }
 
     void stop(@Observes ShutdownEvent event) throws InterruptedException {
-        running = false;
-        KafkaConsumer<String, byte[]> current = consumer;
-        if (current != null) {
-            current.wakeup();
-        }
-        Thread owner = thread;
-        if (owner != null) {
-            owner.join(Duration.ofSeconds(10).toMillis());
-        }
+        stopLoop(Duration.ofSeconds(10));
     }
 
     /**
@@ -133,10 +122,7 @@ public class InvocationRecordFollower implements Runnable {
                 return ready; // the first one has woken the consumer already
             }
         }
-        KafkaConsumer<String, byte[]> current = consumer;
-        if (current != null) {
-            current.wakeup(); // a paused poll waits up to IDLE_POLL otherwise
-        }
+        wakeUp(); // a paused poll waits up to IDLE_POLL otherwise
         return ready;
     }
 
@@ -153,37 +139,20 @@ public class InvocationRecordFollower implements Runnable {
     }
 
     @Override
-    public void run() {
-        KafkaConsumer<String, byte[]> owned = open();
-        consumer = owned;
+    protected KafkaConsumer<String, byte[]> open() {
+        // Partitions are assigned, not shared: no group, no offsets committed, a restart starts at the end again.
+        KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(AssignedConsumers.settings(kafka, "courier-accepter-wait", "latest"));
         // The consumer's own metrics (kafka_consumer_*{client_id="courier-accepter-wait"}): its fetch count shows
         // that nothing is read while nobody waits.
-        KafkaClientMetrics metrics = new KafkaClientMetrics(owned);
+        metrics = new KafkaClientMetrics(consumer);
         metrics.bindTo(registry);
-        try {
-            while (running) {
-                try {
-                    turn(owned);
-                } catch (WakeupException e) {
-                    // reading() or stop() woke a poll: the next turn looks at why.
-                } catch (RuntimeException e) {
-                    LOG.errorf(e, "error following the invocation records; going on");
-                    pause(RETRY);
-                }
-            }
-        } finally {
-            failWaiting();
-            metrics.close();
-            owned.close(Duration.ofSeconds(5));
-        }
+        return consumer;
     }
 
-    private KafkaConsumer<String, byte[]> open() {
-        // Partitions are assigned, not shared: no group, no offsets committed, a restart starts at the end again.
-        return new KafkaConsumer<>(AssignedConsumers.settings(kafka, "courier-accepter-wait", "latest"));
-    }
-
-    private void turn(KafkaConsumer<String, byte[]> owned) {
+    /** A poll that {@link #reading()} or a stop woke ends without records: the next turn looks at why. */
+    @Override
+    protected void turn(KafkaConsumer<String, byte[]> owned) {
         if (partitions.isEmpty()) {
             assign(owned);
             return;
@@ -256,21 +225,15 @@ public class InvocationRecordFollower implements Runnable {
         }
     }
 
-    /** At shutdown: callers still waiting for {@link #reading()} are told it will not come. */
-    private void failWaiting() {
+    /** However the loop ended: callers still waiting for {@link #reading()} are told it will not come. */
+    @Override
+    protected void closing(KafkaConsumer<String, byte[]> owned) {
         List<CompletableFuture<Void>> told;
         synchronized (lock) {
             told = armed;
             armed = new ArrayList<>();
         }
         told.forEach(ready -> ready.completeExceptionally(new IllegalStateException("stopping")));
-    }
-
-    private static void pause(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        metrics.close();
     }
 }

@@ -1,7 +1,6 @@
 package dev.courier.cache.log;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -12,6 +11,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.courier.cache.config.CacheConfig;
+import dev.courier.kafka.KafkaSettings;
 import io.smallrye.common.annotation.Identifier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -39,12 +39,7 @@ public class ChangeLog {
 
     public ChangeLog(CacheConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafka) {
         this.topic = config.changesTopic();
-        Map<String, Object> props = new HashMap<>();
-        kafka.forEach((key, value) -> {
-            if (ProducerConfig.configNames().contains(key)) {
-                props.put(key, value);
-            }
-        });
+        Map<String, Object> props = KafkaSettings.producer(kafka);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         // No write waits longer than its answer does (the write timeout), on metadata or buffer space either.

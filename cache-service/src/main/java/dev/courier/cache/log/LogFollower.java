@@ -3,7 +3,6 @@ package dev.courier.cache.log;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -14,8 +13,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLongArray;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 
 import dev.courier.cache.config.CacheConfig;
 import dev.courier.cache.snapshot.SnapshotStore;
@@ -24,6 +23,8 @@ import dev.courier.cache.state.StateDb;
 import dev.courier.cache.status.StatusStore;
 import dev.courier.cache.store.CacheStore;
 import dev.courier.cache.store.Decision;
+import dev.courier.kafka.ConsumerLoop;
+import dev.courier.kafka.KafkaSettings;
 import dev.courier.oci.storage.ObjectStoreException;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -36,7 +37,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
@@ -51,8 +51,8 @@ import org.jboss.logging.Logger;
  * here ({@link #awaitApplied}), and, on a writer, where snapshots are started: they read a frozen view of the state on
  * a thread of their own, so the log goes on being applied meanwhile.
  */
-@ApplicationScoped
-public class LogFollower implements Runnable {
+@Singleton
+public class LogFollower extends ConsumerLoop<String, byte[]> {
     private static final Logger LOG = Logger.getLogger(LogFollower.class);
     private static final Duration POLL = Duration.ofMillis(50);
     private static final Duration SWEEP_INTERVAL = Duration.ofSeconds(10);
@@ -80,11 +80,12 @@ public class LogFollower implements Runnable {
 
     private volatile AtomicLongArray applied = new AtomicLongArray(0);
     private volatile boolean ready;
-    private volatile boolean running;
     private volatile Instant lastSnapshot;
     private volatile Instant lastSnapshotStarted;
-    private volatile Thread thread;
-    private KafkaConsumer<String, byte[]> consumer;
+    /** Only the loop's thread reads and writes the two below. */
+    private Map<TopicPartition, Long> catchUp;
+
+    private Instant lastSweep;
 
     public LogFollower(
             StateDb db,
@@ -94,6 +95,7 @@ public class LogFollower implements Runnable {
             CacheConfig config,
             MeterRegistry registry,
             @Identifier("default-kafka-broker") Map<String, Object> kafka) {
+        super("courier-cache-log-follower");
         this.db = db;
         this.store = store;
         this.statuses = statuses;
@@ -119,25 +121,15 @@ public class LogFollower implements Runnable {
     }
 
     void start(@Observes StartupEvent event) {
-        running = true;
-        thread = new Thread(this, "courier-cache-log-follower");
-        thread.start();
+        startLoop();
     }
 
     void stop(@Observes ShutdownEvent event) throws InterruptedException {
-        running = false;
-        Thread owner = thread;
-        if (owner != null) {
-            KafkaConsumer<String, byte[]> current = consumer;
-            if (current != null) {
-                current.wakeup();
-            }
-            // No bound on these waits: the state is closed once this returns, and RocksDB closed under a thread that
-            // still reads or writes it crashes the process. A snapshot load stops at its next part (keepGoing); a
-            // snapshot being written finishes. An orchestrator's kill meanwhile loses nothing: every batch is atomic
-            // and a snapshot counts only once its manifest is written.
-            owner.join();
-        }
+        // No bound on these waits: the state is closed once this returns, and RocksDB closed under a thread that still
+        // reads or writes it crashes the process. A snapshot load stops at its next part (keepGoing); a snapshot being
+        // written finishes. An orchestrator's kill meanwhile loses nothing: every batch is atomic and a snapshot counts
+        // only once its manifest is written.
+        stopLoop(Duration.ZERO);
         snapshotter.shutdown();
         while (!snapshotter.awaitTermination(10, TimeUnit.SECONDS)) {
             LOG.info("waiting for the snapshot being written to finish before closing the state");
@@ -150,15 +142,6 @@ public class LogFollower implements Runnable {
      */
     public boolean isReady() {
         return ready && isRunning();
-    }
-
-    /**
-     * Whether the thread that applies the log is alive and has not been asked to stop (liveness): if it ended on an
-     * error, this instance serves ever staler reads and no write is ever decided, while its HTTP API still answers.
-     */
-    public boolean isRunning() {
-        Thread owner = thread;
-        return running && owner != null && owner.isAlive();
     }
 
     /** Registers a write about to be appended; the future completes with its decision once it is applied here. */
@@ -194,68 +177,58 @@ public class LogFollower implements Runnable {
     }
 
     @Override
-    public void run() {
-        try {
-            follow();
-        } catch (RuntimeException | Error e) {
-            // What escapes the loop (an OutOfMemoryError above all) ends the thread, and liveness says so.
-            if (running) {
-                LOG.error(
-                        "the change-log follower stopped: this instance no longer applies changes (liveness is DOWN)",
-                        e);
-            }
-            throw e;
-        }
-    }
-
-    private void follow() {
-        Map<String, Object> props = new HashMap<>();
-        kafka.forEach((key, value) -> {
-            if (ConsumerConfig.configNames().contains(key)) {
-                props.put(key, value);
-            }
-        });
+    protected KafkaConsumer<String, byte[]> open() {
+        Map<String, Object> props = KafkaSettings.consumer(kafka);
         // Every instance reads every partition itself: no group, no committed offsets; snapshots are the checkpoints.
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
-        try {
-            Map<TopicPartition, Long> catchUp = startFromState();
-            Instant lastSweep = Instant.now();
-            while (running) {
-                try {
-                    ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
-                    if (!records.isEmpty()) {
-                        apply(records);
-                    }
-                    releaseWaiters();
-                    if (!ready && caughtUp(catchUp)) {
-                        ready = true;
-                        LOG.infof(
-                                "cache ready: %d entries and about %d statuses",
-                                store.entryCount(), statuses.estimatedCount());
-                    }
-                    if (config.role().writes() && ready && snapshotDue() && snapshotting.compareAndSet(false, true)) {
-                        lastSnapshotStarted = Instant.now();
-                        snapshotter.execute(this::takeSnapshot);
-                    }
-                    if (Duration.between(lastSweep, Instant.now()).compareTo(SWEEP_INTERVAL) >= 0) {
-                        sweep();
-                        lastSweep = Instant.now();
-                    }
-                } catch (WakeupException e) {
-                    // stop() woke us
-                } catch (StateDb.StateException e) {
-                    throw e; // the disk: nothing this loop can mend; liveness says so
-                } catch (RuntimeException e) {
-                    LOG.error("error applying the cache change log; continuing", e);
-                }
-            }
-            if (config.role().writes() && ready && snapshotting.compareAndSet(false, true)) {
-                takeSnapshot();
-            }
-        } finally {
-            consumer.close(Duration.ofSeconds(5));
+        return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    @Override
+    protected void begin(KafkaConsumer<String, byte[]> consumer) {
+        catchUp = startFromState(consumer);
+        lastSweep = Instant.now();
+    }
+
+    @Override
+    protected void turn(KafkaConsumer<String, byte[]> consumer) {
+        ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
+        if (!records.isEmpty()) {
+            apply(records);
+        }
+        releaseWaiters();
+        if (!ready && caughtUp(catchUp)) {
+            ready = true;
+            LOG.infof("cache ready: %d entries and about %d statuses", store.entryCount(), statuses.estimatedCount());
+        }
+        if (config.role().writes() && ready && snapshotDue() && snapshotting.compareAndSet(false, true)) {
+            lastSnapshotStarted = Instant.now();
+            snapshotter.execute(this::takeSnapshot);
+        }
+        if (Duration.between(lastSweep, Instant.now()).compareTo(SWEEP_INTERVAL) >= 0) {
+            sweep();
+            lastSweep = Instant.now();
+        }
+    }
+
+    /**
+     * The disk failing is nothing this loop can mend: it ends, and liveness ({@link #isRunning()}) says so. Without the
+     * loop this instance would serve ever staler reads and decide no write, while its HTTP API still answered.
+     */
+    @Override
+    protected void recover(KafkaConsumer<String, byte[]> consumer, RuntimeException error) {
+        if (error instanceof StateDb.StateException) {
+            throw error;
+        }
+        super.recover(consumer, error);
+    }
+
+    /** A writer stopping takes a last snapshot, so that the next instance replays less of the log. */
+    @Override
+    protected void end(KafkaConsumer<String, byte[]> consumer) {
+        if (config.role().writes() && ready && snapshotting.compareAndSet(false, true)) {
+            takeSnapshot();
         }
     }
 
@@ -264,9 +237,9 @@ public class LogFollower implements Runnable {
      * its directory, a persistent volume in production) and only the log written since is replayed; a new instance
      * (an empty state) first loads the newest snapshot. Answers the end offsets to catch up to.
      */
-    private Map<TopicPartition, Long> startFromState() {
+    private Map<TopicPartition, Long> startFromState(KafkaConsumer<String, byte[]> consumer) {
         List<TopicPartition> partitions = List.of();
-        while (partitions.isEmpty() && running) {
+        while (partitions.isEmpty() && running()) {
             try {
                 partitions = consumer.partitionsFor(config.changesTopic(), Duration.ofSeconds(10)).stream()
                         .map(info -> new TopicPartition(info.topic(), info.partition()))
@@ -323,22 +296,14 @@ public class LogFollower implements Runnable {
     private boolean loadNewestSnapshot() {
         while (true) {
             try {
-                return snapshots.loadNewest(db, () -> running);
+                return snapshots.loadNewest(db, this::running);
             } catch (ObjectStoreException e) {
-                if (!running) {
+                if (!running()) {
                     throw e;
                 }
                 LOG.warnf("cannot read the snapshots yet, asking again in %s: %s", SNAPSHOT_RETRY, e.getMessage());
                 pause(SNAPSHOT_RETRY);
             }
-        }
-    }
-
-    private static void pause(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

@@ -27,9 +27,9 @@ public class LoopLiveness implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         return HealthCheckResponse.named("courier-cache-loops")
-                .status(follower.isRunning() && projector.isRunning())
+                .status(follower.isRunning() && projector.isLive())
                 .withData("logFollower", follower.isRunning())
-                .withData("statusProjector", projector.isRunning())
+                .withData("statusProjector", projector.isLive())
                 .build();
     }
 }

@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -23,6 +23,8 @@ import dev.courier.cache.log.ChangeLog;
 import dev.courier.common.cache.CacheNamespaces;
 import dev.courier.common.id.Ulid;
 import dev.courier.common.status.StatusEvent;
+import dev.courier.kafka.ConsumerLoop;
+import dev.courier.kafka.KafkaSettings;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
@@ -30,7 +32,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -46,8 +47,8 @@ import org.jboss.logging.Logger;
  * <p>At least once: offsets are committed after the batch's changes are appended; a document merged twice gives the
  * same document.
  */
-@ApplicationScoped
-public class StatusProjector implements Runnable {
+@Singleton
+public class StatusProjector extends ConsumerLoop<String, ByteBuffer> {
     private static final Logger LOG = Logger.getLogger(StatusProjector.class);
     private static final int DOCUMENTS_PER_CHANGE = 5000;
     /** A fetch's {@code fetch.min.bytes}: more than a {@link CacheConfig.Status#gather} of events at usual rates. */
@@ -57,125 +58,110 @@ public class StatusProjector implements Runnable {
     private final CacheConfig config;
     private final Map<String, Object> kafka;
     private final ObjectMapper mapper;
-    private volatile boolean running;
-    private volatile Thread thread;
-    private KafkaConsumer<String, ByteBuffer> consumer;
+    private final long commitIntervalNanos;
+    private volatile boolean meantToRun;
+    /** Only the loop's thread reads and writes the three below. */
     private int partitions;
+
+    private long lastCommitNanos;
+    private boolean uncommitted;
 
     public StatusProjector(
             ChangeLog log,
             CacheConfig config,
             ObjectMapper mapper,
             @Identifier("default-kafka-broker") Map<String, Object> kafka) {
+        super("courier-cache-status-projector");
         this.log = log;
         this.config = config;
         this.mapper = mapper;
         this.kafka = kafka;
+        this.commitIntervalNanos = config.status().commitInterval().toNanos();
     }
 
     void start(@Observes StartupEvent event) {
         if (config.role().writes() && config.status().enabled()) {
-            running = true;
-            thread = new Thread(this, "courier-cache-status-projector");
-            thread.start();
+            meantToRun = true;
+            startLoop();
         }
     }
 
     void stop(@Observes ShutdownEvent event) throws InterruptedException {
-        running = false;
-        Thread owner = thread;
-        if (owner != null) {
-            KafkaConsumer<String, ByteBuffer> current = consumer;
-            if (current != null) {
-                current.wakeup();
-            }
-            owner.join(30_000);
-        }
+        stopLoop(Duration.ofSeconds(30));
     }
 
     /**
      * Whether the projector is running, or is not meant to (a reader, or projection disabled): false once its thread
      * has ended other than by a stop (liveness).
      */
-    public boolean isRunning() {
-        Thread owner = thread;
-        return owner == null || (running && owner.isAlive());
+    public boolean isLive() {
+        return !meantToRun || isRunning();
     }
 
     @Override
-    public void run() {
-        try {
-            project();
-        } catch (RuntimeException | Error e) {
-            if (running) {
-                LOG.error("the status projector stopped: statuses are no longer updated (liveness is DOWN)", e);
-            }
-            throw e;
-        }
-    }
-
-    private void project() {
-        Map<String, Object> props = new HashMap<>();
-        kafka.forEach((key, value) -> {
-            if (ConsumerConfig.configNames().contains(key)) {
-                props.put(key, value);
-            }
-        });
+    protected KafkaConsumer<String, ByteBuffer> open() {
+        Map<String, Object> props = KafkaSettings.consumer(kafka);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, config.status().groupId());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         gather(props, config.status().gather());
         // Values are read in place (no copy): most records carry their status event in a header.
-        consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteBufferDeserializer());
+        return new KafkaConsumer<>(props, new StringDeserializer(), new ByteBufferDeserializer());
+    }
+
+    /** Learns the change log's partitions (stopped meanwhile: no turn follows), then subscribes. */
+    @Override
+    protected void begin(KafkaConsumer<String, ByteBuffer> consumer) {
         partitions = changeLogPartitions();
-        if (partitions == 0) {
-            consumer.close(Duration.ofSeconds(5));
-            return; // stopped before the change log was known
-        }
-        // Every batch polled so far is appended before the next poll, so the consumer's position is always safe to
-        // commit. Commits are spaced by the commit interval; what is not committed yet is projected again after a
-        // restart or rebalance, and merging an event twice changes nothing.
-        long commitIntervalNanos = config.status().commitInterval().toNanos();
-        long lastCommitNanos = System.nanoTime();
-        boolean uncommitted = false;
-        try {
+        if (partitions > 0) {
             consumer.subscribe(topics());
-            while (running) {
-                try {
-                    ConsumerRecords<String, ByteBuffer> records = consumer.poll(Duration.ofMillis(100));
-                    if (!records.isEmpty()) {
-                        Map<String, StatusDocument> folded = new LinkedHashMap<>();
-                        for (ConsumerRecord<String, ByteBuffer> record : records) {
-                            event(record).ifPresent(event -> folded.merge(event.id(), event, StatusDocument::merge));
-                        }
-                        if (!folded.isEmpty()) {
-                            append(folded).join();
-                        }
-                        uncommitted = true;
-                    }
-                    if (uncommitted && System.nanoTime() - lastCommitNanos >= commitIntervalNanos) {
-                        consumer.commitSync();
-                        uncommitted = false;
-                        lastCommitNanos = System.nanoTime();
-                    }
-                } catch (WakeupException e) {
-                    // stop() woke us
-                } catch (RuntimeException e) {
-                    LOG.error("status projection failed; the batch will be read again", e);
-                    uncommitted = false;
-                    consumer.unsubscribe();
-                    consumer.subscribe(topics());
-                }
+            lastCommitNanos = System.nanoTime();
+        }
+    }
+
+    /**
+     * One poll, folded and appended before the next poll, so the consumer's position is always safe to commit. Commits
+     * are spaced by the commit interval; what is not committed yet is projected again after a restart or rebalance,
+     * and merging an event twice changes nothing.
+     */
+    @Override
+    protected void turn(KafkaConsumer<String, ByteBuffer> consumer) {
+        ConsumerRecords<String, ByteBuffer> records = consumer.poll(Duration.ofMillis(100));
+        if (!records.isEmpty()) {
+            Map<String, StatusDocument> folded = new LinkedHashMap<>();
+            for (ConsumerRecord<String, ByteBuffer> record : records) {
+                event(record).ifPresent(event -> folded.merge(event.id(), event, StatusDocument::merge));
             }
-            if (uncommitted) {
-                try {
-                    consumer.commitSync();
-                } catch (RuntimeException e) {
-                    LOG.warnf("final status commit failed; the last events will be projected again: %s", e.toString());
-                }
+            if (!folded.isEmpty()) {
+                append(folded).join();
             }
-        } finally {
-            consumer.close(Duration.ofSeconds(5));
+            uncommitted = true;
+        }
+        if (uncommitted && System.nanoTime() - lastCommitNanos >= commitIntervalNanos) {
+            consumer.commitSync();
+            uncommitted = false;
+            lastCommitNanos = System.nanoTime();
+        }
+    }
+
+    /** A batch not appended is read again: back to the committed offsets, after the usual pause. */
+    @Override
+    protected void recover(KafkaConsumer<String, ByteBuffer> consumer, RuntimeException error) {
+        LOG.error("status projection failed; the batch will be read again", error);
+        uncommitted = false;
+        consumer.unsubscribe();
+        pause(PAUSE_AFTER_ERROR);
+        consumer.subscribe(topics());
+    }
+
+    @Override
+    protected void end(KafkaConsumer<String, ByteBuffer> consumer) {
+        if (uncommitted) {
+            try {
+                consumer.commitSync();
+            } catch (RuntimeException e) {
+                LOG.warnf("final status commit failed; the last events will be projected again: %s", e.toString());
+            }
         }
     }
 
@@ -201,7 +187,7 @@ public class StatusProjector implements Runnable {
      * (the metadata wait is bounded by the write timeout) must delay the projection, never end it. Zero once stopped.
      */
     private int changeLogPartitions() {
-        while (running) {
+        while (running()) {
             try {
                 return log.partitions();
             } catch (RuntimeException e) {

@@ -46,7 +46,7 @@ class StatusProjectorStartTest {
             }
             assertThat(asked.get()).as("asked again after each timeout").isGreaterThanOrEqualTo(3);
             Thread.sleep(300); // past the answer: now subscribing and polling
-            assertThat(projector.isRunning())
+            assertThat(projector.isLive())
                     .as("still projecting after two timeouts")
                     .isTrue();
         } finally {

@@ -17,8 +17,8 @@ import jakarta.inject.Singleton;
 
 import dev.courier.cacheclient.CacheServiceClient;
 import dev.courier.common.cache.CacheChangeHeaders;
+import dev.courier.kafka.ConsumerLoop;
 import dev.courier.listener.config.ListenerConfig;
-import dev.courier.listener.kafka.ConsumerLoop;
 import dev.courier.listener.kafka.ListenerKafka;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -40,7 +40,7 @@ import org.jboss.logging.Logger;
  * unconditionally, so that does not matter.
  */
 @Singleton
-public class CacheFollower extends ConsumerLoop {
+public class CacheFollower extends ConsumerLoop<String, byte[]> {
     private static final Logger LOG = Logger.getLogger(CacheFollower.class);
     private static final int STARTUP_TRIES = 5;
     private static final Duration STARTUP_READ_TIMEOUT = Duration.ofSeconds(10);

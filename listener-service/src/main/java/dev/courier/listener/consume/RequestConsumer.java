@@ -11,10 +11,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
+import dev.courier.kafka.ConsumerLoop;
 import dev.courier.listener.config.ListenerConfig;
 import dev.courier.listener.dispatch.Dispatcher;
 import dev.courier.listener.kafka.ConsumerLag;
-import dev.courier.listener.kafka.ConsumerLoop;
 import dev.courier.listener.kafka.ListenerKafka;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -36,7 +36,7 @@ import org.jboss.logging.Logger;
  * partitions are paused, so memory stays bounded by one poll.
  */
 @Singleton
-public class RequestConsumer extends ConsumerLoop {
+public class RequestConsumer extends ConsumerLoop<String, byte[]> {
     private static final Logger LOG = Logger.getLogger(RequestConsumer.class);
     /** Poll timeout when records are waiting for a free slot: short, so a freed slot is used promptly. */
     private static final Duration POLL_WHILE_FULL = Duration.ofMillis(5);

@@ -1,12 +1,11 @@
 package dev.courier.listener.kafka;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.courier.kafka.KafkaSettings;
 import io.smallrye.common.annotation.Identifier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -31,7 +30,7 @@ public class ListenerKafka {
 
     public ListenerKafka(@Identifier("default-kafka-broker") Map<String, Object> kafka) {
         this.shared = Map.copyOf(kafka);
-        Map<String, Object> props = only(ProducerConfig.configNames());
+        Map<String, Object> props = KafkaSettings.producer(shared);
         // A record that decides an offset commit must be on every in-sync replica.
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         // Every delivery writes a record, so many are sent at once: waiting up to 5 ms lets them share a produce
@@ -52,7 +51,7 @@ public class ListenerKafka {
      * the caller owns and closes it.
      */
     public KafkaConsumer<String, byte[]> consumer(String groupId, int maxPollRecords) {
-        Map<String, Object> props = only(ConsumerConfig.configNames());
+        Map<String, Object> props = KafkaSettings.consumer(shared);
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
         if (groupId != null) {
             props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
@@ -63,16 +62,6 @@ public class ListenerKafka {
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords);
         return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
-    }
-
-    private Map<String, Object> only(Set<String> names) {
-        Map<String, Object> props = new HashMap<>();
-        shared.forEach((key, value) -> {
-            if (names.contains(key)) {
-                props.put(key, value);
-            }
-        });
-        return props;
     }
 
     @PreDestroy

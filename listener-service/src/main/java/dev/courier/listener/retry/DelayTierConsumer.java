@@ -10,10 +10,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
+import dev.courier.kafka.ConsumerLoop;
 import dev.courier.listener.config.ListenerConfig;
 import dev.courier.listener.consume.PartitionProgress;
 import dev.courier.listener.kafka.ConsumerLag;
-import dev.courier.listener.kafka.ConsumerLoop;
 import dev.courier.listener.kafka.ListenerKafka;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -38,7 +38,7 @@ import org.jboss.logging.Logger;
  * offset is committed only once that forward is acknowledged.
  */
 @Singleton
-public class DelayTierConsumer extends ConsumerLoop {
+public class DelayTierConsumer extends ConsumerLoop<String, byte[]> {
     private static final Logger LOG = Logger.getLogger(DelayTierConsumer.class);
     private static final Duration MAX_POLL = Duration.ofMillis(200);
 

@@ -128,13 +128,12 @@ public abstract class ConsumerLoop<K, V> implements Runnable {
             } catch (WakeupException e) {
                 end(owned); // the stop's own wake-up, left pending: it is spent now
             }
-        } catch (WakeupException e) {
-            if (running) { // not a stop: a wake-up outside a turn is a defect of the subclass
-                LOG.errorf(e, "%s stopped: liveness is DOWN", name);
-                throw e;
-            }
         } catch (RuntimeException | Error e) {
-            // Rethrown by recover(), escaped from begin() or end(), or an OutOfMemoryError: the thread ends here.
+            if (e instanceof WakeupException && !running) {
+                return; // the stop woke begin() or end(): a normal end
+            }
+            // Rethrown by recover(), escaped from begin() or end() (a wake-up there while running is a defect of the
+            // subclass), or an OutOfMemoryError: the thread ends here.
             if (running) {
                 LOG.errorf(e, "%s stopped: liveness is DOWN", name);
             }

@@ -84,9 +84,12 @@ class FollowerFailureTest {
         given().contentType("text/plain").body("v").put("/v1/cache/failure/" + POISON);
 
         Response live = awaitStatus("/q/health/live", 503);
-        assertThat(live.jsonPath().getList("checks.findAll { it.name == 'courier-cache-loops' }.status"))
+        assertThat(live.jsonPath().getList("checks.findAll { it.name == 'courier-consumer-loops' }.status"))
                 .containsExactly("DOWN");
-        assertThat(live.jsonPath().getBoolean("checks.find { it.name == 'courier-cache-loops' }.data.logFollower"))
+        assertThat(
+                        live.jsonPath()
+                                .getBoolean(
+                                        "checks.find { it.name == 'courier-consumer-loops' }.data.'courier-cache-log-follower'"))
                 .isFalse();
         Response ready = awaitStatus("/q/health/ready", 503);
         assertThat(ready.jsonPath().getString("checks.find { it.name == 'courier-cache-replay' }.status"))

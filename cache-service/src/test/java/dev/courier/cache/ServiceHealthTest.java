@@ -1,5 +1,7 @@
 package dev.courier.cache;
 
+import java.util.Map;
+
 import dev.courier.testing.kafka.KafkaBrokerResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
@@ -18,7 +20,13 @@ class ServiceHealthTest {
 
     @Test
     void theServiceIsLiveAndReadyOnceTheLogIsReplayed() {
-        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        given().get("/q/health/live")
+                .then()
+                .statusCode(200)
+                .body("status", equalTo("UP"))
+                .body(
+                        "checks.find { it.name == 'courier-consumer-loops' }.data",
+                        equalTo(Map.of("courier-cache-log-follower", true, "courier-cache-status-projector", true)));
         given().get("/q/health/ready")
                 .then()
                 .statusCode(200)

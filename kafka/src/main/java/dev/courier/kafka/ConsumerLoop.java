@@ -14,7 +14,8 @@ import org.jboss.logging.Logger;
  *
  * <p>An error in one turn goes to {@link #recover}: by default it is logged and the loop goes on after a pause, since a
  * consumer thread that died would stop its work without anyone noticing. What a subclass rethrows there, and whatever
- * escapes {@link #begin}, ends the loop; that is logged, and {@link #isRunning()} (what liveness reports) turns false.
+ * escapes {@link #begin}, ends the loop; that is logged, and {@link #isLive()} turns false, so that
+ * {@link ConsumerLoopLiveness} has the service restarted.
  *
  * <p>The thread is a daemon: the shutdown observer ends it ({@link #stopLoop}); the JVM never waits for a loop that
  * nobody stopped.
@@ -96,10 +97,23 @@ public abstract class ConsumerLoop<K, V> implements Runnable {
         }
     }
 
-    /** Whether the loop's thread is alive and has not been asked to stop (liveness). */
+    /** The loop's thread name, also how its log lines and {@link ConsumerLoopLiveness} name it. */
+    public final String name() {
+        return name;
+    }
+
+    /** Whether the loop's thread is alive and has not been asked to stop. */
     public final boolean isRunning() {
         Thread owner = thread;
         return running && owner != null && owner.isAlive();
+    }
+
+    /**
+     * What {@link ConsumerLoopLiveness} reports: by default {@link #isRunning()}. A loop that is not meant to run in
+     * this instance (by its configuration) says it is live here.
+     */
+    public boolean isLive() {
+        return isRunning();
     }
 
     /** Whether the loop was started and not yet asked to stop: for long steps that must notice a stop. */

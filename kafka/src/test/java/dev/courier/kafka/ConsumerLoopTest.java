@@ -15,6 +15,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -99,6 +100,30 @@ class ConsumerLoopTest {
         awaitTrue(() -> !loop.threadAlive(), "its thread ended");
         assertThat(loop.ended).as("end() is for a stopped loop").hasValue(0);
         assertThat(loop.closing).as("closing() runs however the loop ended").hasValue(1);
+    }
+
+    @Test
+    void livenessNamesEveryLoopAndIsDownOnceOneHasEnded() throws Exception {
+        RecordingLoop healthy = new RecordingLoop("loop-healthy");
+        RecordingLoop ending = new RecordingLoop("loop-ending");
+        ending.rethrow = true;
+        ConsumerLoopLiveness liveness = new ConsumerLoopLiveness(List.of(healthy, ending));
+        healthy.begin();
+        ending.begin();
+        awaitTrue(() -> healthy.positioned && ending.positioned, "both loops positioned");
+
+        HealthCheckResponse bothRunning = liveness.call();
+        assertThat(bothRunning.getName()).isEqualTo("courier-consumer-loops");
+        assertThat(bothRunning.getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
+        assertThat(bothRunning.getData()).contains(Map.of("loop-healthy", true, "loop-ending", true));
+
+        ending.failTurns.set(1);
+        awaitTrue(() -> !ending.threadAlive(), "the failing loop's thread ended");
+
+        HealthCheckResponse oneEnded = liveness.call();
+        assertThat(oneEnded.getStatus()).isEqualTo(HealthCheckResponse.Status.DOWN);
+        assertThat(oneEnded.getData()).contains(Map.of("loop-healthy", true, "loop-ending", false));
+        healthy.stop(Duration.ofSeconds(10));
     }
 
     @Test

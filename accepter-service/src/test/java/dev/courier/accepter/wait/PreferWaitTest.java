@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import jakarta.inject.Inject;
@@ -28,7 +29,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
 
 /**
  * {@code Prefer: wait} against a real broker: the test writes the invocation record to {@code courier.results} or
@@ -80,6 +83,17 @@ class PreferWaitTest {
     @AfterEach
     void disconnect() {
         client.close();
+    }
+
+    @Test
+    void theFollowerIsInTheServiceLiveness() {
+        assertThat(follower.isLive()).isTrue();
+        given().get("/q/health/live")
+                .then()
+                .statusCode(200)
+                .body(
+                        "checks.find { it.name == 'courier-consumer-loops' }.data",
+                        equalTo(Map.of("courier-accepter-wait-follower", true)));
     }
 
     @Test

@@ -92,8 +92,9 @@ public class StatusProjector extends ConsumerLoop<String, ByteBuffer> {
 
     /**
      * Whether the projector is running, or is not meant to (a reader, or projection disabled): false once its thread
-     * has ended other than by a stop (liveness).
+     * has ended other than by a stop.
      */
+    @Override
     public boolean isLive() {
         return !meantToRun || isRunning();
     }

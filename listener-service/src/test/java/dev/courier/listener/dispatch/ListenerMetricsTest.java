@@ -2,6 +2,7 @@ package dev.courier.listener.dispatch;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,12 +23,13 @@ import org.junit.jupiter.api.Test;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
 
 /**
  * The listener's SPEC section 9 metrics that are computed rather than counted on the way (consumer lag, delay-tier
  * backlog, accepted → first attempt latency, retries), read from {@code /q/metrics} as Prometheus would, while real
  * records flow through a real broker to real HTTP servers. Counters are compared before and after: other tests of the
- * same application move them too.
+ * same application move them too. Also the liveness check that covers the listener's consumer loops.
  */
 @QuarkusTest
 @WithTestResource(
@@ -60,6 +62,20 @@ class ListenerMetricsTest {
         client.close();
         target.close();
         callback.close();
+    }
+
+    @Test
+    void livenessNamesEveryConsumerLoopOfTheListener() {
+        given().get("/q/health/live")
+                .then()
+                .statusCode(200)
+                .body("status", equalTo("UP"))
+                .body(
+                        "checks.find { it.name == 'courier-consumer-loops' }.data",
+                        equalTo(Map.of(
+                                "courier-request-consumer", true,
+                                "courier-delay-tier-consumer", true,
+                                "courier-cache-follower", true)));
     }
 
     @Test

@@ -1,8 +1,12 @@
 package dev.courier.listener.consume;
 
 import java.util.ArrayDeque;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
+
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * The offsets of one partition that are dispatched but not yet committable. Records complete out of order; the
@@ -54,6 +58,23 @@ public final class PartitionProgress {
             return true;
         }
         return false;
+    }
+
+    /**
+     * What to commit for {@code partitions}: the committable position of each one whose position moved since its last
+     * commit ({@link #advanceCommitted()}, so each is marked committed here). A partition {@code progress} no longer
+     * tracks (revoked meanwhile) is left out.
+     */
+    public static Map<TopicPartition, OffsetAndMetadata> toCommit(
+            Map<TopicPartition, PartitionProgress> progress, Collection<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition partition : partitions) {
+            PartitionProgress partitionProgress = progress.get(partition);
+            if (partitionProgress != null && partitionProgress.advanceCommitted()) {
+                offsets.put(partition, new OffsetAndMetadata(partitionProgress.committable()));
+            }
+        }
+        return offsets;
     }
 
     /** Whether every dispatched offset has completed. */

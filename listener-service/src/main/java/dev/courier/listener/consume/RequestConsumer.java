@@ -153,7 +153,7 @@ public class RequestConsumer extends ConsumerLoop<String, byte[]> {
         if (!force && now - lastCommitNanos < config.commitInterval().toNanos()) {
             return;
         }
-        Map<TopicPartition, OffsetAndMetadata> offsets = advanced(progress.keySet());
+        Map<TopicPartition, OffsetAndMetadata> offsets = PartitionProgress.toCommit(progress, progress.keySet());
         if (offsets.isEmpty()) {
             return;
         }
@@ -167,20 +167,6 @@ public class RequestConsumer extends ConsumerLoop<String, byte[]> {
                 }
             });
         }
-    }
-
-    private Map<TopicPartition, OffsetAndMetadata> advanced(Collection<TopicPartition> partitions) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (TopicPartition partition : partitions) {
-            PartitionProgress partitionProgress = progress.get(partition);
-            if (partitionProgress == null) {
-                continue;
-            }
-            if (partitionProgress.advanceCommitted()) {
-                offsets.put(partition, new OffsetAndMetadata(partitionProgress.committable()));
-            }
-        }
-        return offsets;
     }
 
     /** On shutdown: let in-flight deliveries finish (bounded by the grace period) and commit what completed. */
@@ -212,7 +198,7 @@ public class RequestConsumer extends ConsumerLoop<String, byte[]> {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             applyCompletions();
-            Map<TopicPartition, OffsetAndMetadata> offsets = advanced(partitions);
+            Map<TopicPartition, OffsetAndMetadata> offsets = PartitionProgress.toCommit(progress, partitions);
             if (!offsets.isEmpty()) {
                 try {
                     consumer.commitSync(offsets);

@@ -215,12 +215,7 @@ public class DelayTierConsumer extends ConsumerLoop<String, byte[]> {
         if (!force && now - lastCommitNanos < config.commitInterval().toNanos()) {
             return;
         }
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        progress.forEach((partition, partitionProgress) -> {
-            if (partitionProgress.advanceCommitted()) {
-                offsets.put(partition, new OffsetAndMetadata(partitionProgress.committable()));
-            }
-        });
+        Map<TopicPartition, OffsetAndMetadata> offsets = PartitionProgress.toCommit(progress, progress.keySet());
         if (offsets.isEmpty()) {
             return;
         }
@@ -245,13 +240,7 @@ public class DelayTierConsumer extends ConsumerLoop<String, byte[]> {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             applyForwarded();
-            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-            for (TopicPartition partition : partitions) {
-                PartitionProgress partitionProgress = progress.get(partition);
-                if (partitionProgress != null && partitionProgress.advanceCommitted()) {
-                    offsets.put(partition, new OffsetAndMetadata(partitionProgress.committable()));
-                }
-            }
+            Map<TopicPartition, OffsetAndMetadata> offsets = PartitionProgress.toCommit(progress, partitions);
             if (!offsets.isEmpty()) {
                 try {
                     consumer.commitSync(offsets);

@@ -1,5 +1,10 @@
 package dev.courier.listener.consume;
 
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,5 +43,23 @@ class PartitionProgressTest {
         assertThat(progress.committable()).isEqualTo(-1);
         progress.completed(5);
         assertThat(progress.committable()).isEqualTo(6);
+    }
+
+    @Test
+    void toCommitNamesEachAdvancedPartitionOnceAndLeavesOutUntrackedOnes() {
+        TopicPartition moved = new TopicPartition("t", 0);
+        TopicPartition stuck = new TopicPartition("t", 1);
+        TopicPartition revoked = new TopicPartition("t", 2);
+        Map<TopicPartition, PartitionProgress> progress =
+                Map.of(moved, new PartitionProgress(), stuck, new PartitionProgress());
+        progress.get(moved).dispatched(7);
+        progress.get(moved).completed(7);
+        progress.get(stuck).dispatched(3);
+
+        assertThat(PartitionProgress.toCommit(progress, List.of(moved, stuck, revoked)))
+                .isEqualTo(Map.of(moved, new OffsetAndMetadata(8)));
+        assertThat(PartitionProgress.toCommit(progress, List.of(moved, stuck, revoked)))
+                .as("committed already")
+                .isEmpty();
     }
 }

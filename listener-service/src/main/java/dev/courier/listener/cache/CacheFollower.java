@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import dev.courier.cacheclient.CacheServiceClient;
@@ -52,8 +53,15 @@ public class CacheFollower extends ConsumerLoop<String, byte[]> {
     /** Where the log ended when the follower started; emptied as each partition is read that far. */
     private Map<TopicPartition, Long> catchUpTo = Map.of();
 
+    @Inject
     public CacheFollower(
             ListenerKafka kafka, ListenerConfig config, Optional<CacheServiceClient> cache, Instance<CacheView> views) {
+        this(kafka, config, cache, (Iterable<CacheView>) views);
+    }
+
+    /** Over {@code views}, outside CDI. */
+    CacheFollower(
+            ListenerKafka kafka, ListenerConfig config, Optional<CacheServiceClient> cache, Iterable<CacheView> views) {
         super("courier-cache-follower");
         this.kafka = kafka;
         this.config = config;
@@ -83,11 +91,16 @@ public class CacheFollower extends ConsumerLoop<String, byte[]> {
             LOG.warn(
                     "no courier.listener.cache-url: the listener knows only the cache entries still in the change log");
         }
+        // Asked until the broker answers: a broker that is away at start-up delays the follower, never ends it.
         List<TopicPartition> partitions = List.of();
         while (running() && partitions.isEmpty()) {
-            partitions = consumer.partitionsFor(config.cacheChangesTopic(), Duration.ofSeconds(10)).stream()
-                    .map(info -> new TopicPartition(info.topic(), info.partition()))
-                    .toList();
+            try {
+                partitions = consumer.partitionsFor(config.cacheChangesTopic(), Duration.ofSeconds(10)).stream()
+                        .map(info -> new TopicPartition(info.topic(), info.partition()))
+                        .toList();
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                LOG.warnf("the partitions of %s are not known yet (%s); asking again", config.cacheChangesTopic(), e);
+            }
         }
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);

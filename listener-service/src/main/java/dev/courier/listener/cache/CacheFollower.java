@@ -45,28 +45,43 @@ public class CacheFollower extends ConsumerLoop<String, byte[]> {
     private static final Logger LOG = Logger.getLogger(CacheFollower.class);
     private static final int STARTUP_TRIES = 5;
     private static final Duration STARTUP_READ_TIMEOUT = Duration.ofSeconds(10);
+    /** How long one request for the change log's partitions may take before it is made again. */
+    private static final Duration METADATA_WAIT = Duration.ofSeconds(10);
 
     private final ListenerKafka kafka;
     private final ListenerConfig config;
     private final Optional<CacheServiceClient> cache;
     private final Map<String, CacheView> views = new HashMap<>();
+    private final Duration metadataWait;
+    /** Requests for the change log's partitions that timed out at start-up (the broker away), as logged. */
+    private volatile int metadataTimeouts;
     /** Where the log ended when the follower started; emptied as each partition is read that far. */
     private Map<TopicPartition, Long> catchUpTo = Map.of();
 
     @Inject
     public CacheFollower(
             ListenerKafka kafka, ListenerConfig config, Optional<CacheServiceClient> cache, Instance<CacheView> views) {
-        this(kafka, config, cache, (Iterable<CacheView>) views);
+        this(kafka, config, cache, (Iterable<CacheView>) views, METADATA_WAIT);
     }
 
-    /** Over {@code views}, outside CDI. */
+    /** Over {@code views}, outside CDI, asking for the change log's partitions for up to {@code metadataWait} a time. */
     CacheFollower(
-            ListenerKafka kafka, ListenerConfig config, Optional<CacheServiceClient> cache, Iterable<CacheView> views) {
+            ListenerKafka kafka,
+            ListenerConfig config,
+            Optional<CacheServiceClient> cache,
+            Iterable<CacheView> views,
+            Duration metadataWait) {
         super("courier-cache-follower");
         this.kafka = kafka;
         this.config = config;
         this.cache = cache;
+        this.metadataWait = metadataWait;
         views.forEach(view -> this.views.put(view.namespace(), view));
+    }
+
+    /** How many requests for the change log's partitions timed out at start-up. */
+    int metadataTimeouts() {
+        return metadataTimeouts;
     }
 
     void start(@Observes StartupEvent event) {
@@ -95,11 +110,14 @@ public class CacheFollower extends ConsumerLoop<String, byte[]> {
         List<TopicPartition> partitions = List.of();
         while (running() && partitions.isEmpty()) {
             try {
-                partitions = consumer.partitionsFor(config.cacheChangesTopic(), Duration.ofSeconds(10)).stream()
+                partitions = consumer.partitionsFor(config.cacheChangesTopic(), metadataWait).stream()
                         .map(info -> new TopicPartition(info.topic(), info.partition()))
                         .toList();
             } catch (org.apache.kafka.common.errors.TimeoutException e) {
-                LOG.warnf("the partitions of %s are not known yet (%s); asking again", config.cacheChangesTopic(), e);
+                metadataTimeouts++; // only this loop's thread writes it
+                LOG.warnf(
+                        "the partitions of %s are not known yet (%s, %d times); asking again",
+                        config.cacheChangesTopic(), e, metadataTimeouts);
             }
         }
         consumer.assign(partitions);

@@ -2,6 +2,8 @@ package dev.courier.listener.cache;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,16 +16,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The cache follower started while the broker is away: it waits for the change log instead of ending. */
 class CacheFollowerStartTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
 
     @Test
     void aBrokerAwayAtStartUpDelaysTheFollowerAndDoesNotEndIt() throws Exception {
         ListenerKafka kafka = new ListenerKafka(Map.of("bootstrap.servers", "127.0.0.1:" + unusedPort()));
-        CacheFollower follower = new CacheFollower(kafka, TestListenerConfig.of(Map.of()), Optional.empty(), List.of());
+        CacheFollower follower = new CacheFollower(
+                kafka, TestListenerConfig.of(Map.of()), Optional.empty(), List.of(), Duration.ofMillis(200));
         follower.start(null);
         try {
-            // The observation window: one metadata request gives up after 10 s, and until the retry that ended the
-            // loop (liveness DOWN, the views never filled).
-            Thread.sleep(11_500);
+            // Before the retry, the first timed-out request ended the loop: no second request was ever made.
+            Instant deadline = Instant.now().plus(WAIT);
+            while (follower.metadataTimeouts() < 2
+                    && follower.isRunning()
+                    && Instant.now().isBefore(deadline)) {
+                Thread.sleep(20);
+            }
+            assertThat(follower.metadataTimeouts())
+                    .as("asked again after a timeout")
+                    .isGreaterThanOrEqualTo(2);
             assertThat(follower.isLive())
                     .as("still waiting for the broker, not ended")
                     .isTrue();
